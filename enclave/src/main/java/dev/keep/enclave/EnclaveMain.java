@@ -1,0 +1,92 @@
+package dev.keep.enclave;
+
+import dev.keep.enclave.keys.KeyStore;
+import dev.keep.enclave.server.EnclaveService;
+import dev.keep.enclave.server.FrameServer;
+import dev.keep.enclave.signing.Bip340Signer;
+import dev.keep.schema.protocol.FrameCodec;
+import dev.keep.schema.transport.Listener;
+import dev.keep.schema.transport.TcpTransport;
+import dev.keep.schema.transport.VsockTransport;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The enclave program. In a Nitro Enclave it listens on vsock port 5000; in local mode on a
+ * loopback TCP port. It prints one line {@code KEEP-ENCLAVE listening <address>} when ready, which
+ * the local stack waits for.
+ *
+ * <pre>
+ *   EnclaveMain --vsock-port 5000            # inside a Nitro Enclave
+ *   EnclaveMain --local --tcp-port 0         # local mode, any free loopback port
+ * </pre>
+ */
+public final class EnclaveMain {
+  public static final String READY_PREFIX = "KEEP-ENCLAVE listening ";
+
+  private EnclaveMain() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean local = false;
+    Integer tcpPort = null;
+    int vsockPort = 5000;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--local" -> local = true;
+        case "--tcp-port" -> tcpPort = parsePort(args, ++i);
+        case "--vsock-port" -> vsockPort = parsePort(args, ++i);
+        default -> usage("unknown argument " + args[i]);
+      }
+    }
+    if (tcpPort != null && !local) {
+      usage("--tcp-port is for local mode only; add --local");
+    }
+    Listener listener = local ? TcpTransport.listen(tcpPort == null ? 0 : tcpPort) : VsockTransport.listen(vsockPort);
+    FrameServer server = start(listener, local);
+    System.out.println(READY_PREFIX + server.address());
+    System.out.flush();
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // Exiting anyway.
+      }
+      stop.countDown();
+    }));
+    stop.await();
+  }
+
+  /** Builds and starts an enclave on {@code listener}; used by main and by in-process tests. */
+  public static FrameServer start(Listener listener, boolean local) {
+    // The OS generator (/dev/urandom, seeded by the kernel). Inside a Nitro Enclave the NSM's
+    // GetRandom will feed this (attestation issue); it is not wired yet.
+    SecureRandom random = new SecureRandom();
+    EnclaveService service =
+        new EnclaveService(new KeyStore(), new Bip340Signer(random), local ? "local" : "nitro");
+    return new FrameServer(listener, service, new FrameCodec()).start();
+  }
+
+  private static int parsePort(String[] args, int i) {
+    if (i >= args.length) {
+      usage(args[i - 1] + " needs a port number");
+    }
+    try {
+      int port = Integer.parseInt(args[i]);
+      if (port < 0 || port > 65535) {
+        usage(args[i - 1] + ": port must be 0..65535, got " + port);
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      usage(args[i - 1] + ": not a number: " + args[i]);
+      return -1;
+    }
+  }
+
+  private static void usage(String problem) {
+    System.err.println("keep-enclave: " + problem);
+    System.err.println("usage: EnclaveMain [--vsock-port 5000] | --local [--tcp-port N]");
+    System.exit(2);
+  }
+}

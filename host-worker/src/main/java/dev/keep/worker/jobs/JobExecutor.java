@@ -1,0 +1,68 @@
+package dev.keep.worker.jobs;
+
+import dev.keep.schema.api.JobRequest;
+import dev.keep.schema.api.SignatureResult;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.protocol.EnclaveRequest;
+import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.worker.enclave.EnclaveClient;
+import dev.keep.worker.enclave.EnclaveUnavailableException;
+
+/**
+ * Turns a claimed job into an enclave request and the enclave's answer into an {@link Outcome}.
+ * A transient failure (the enclave unreachable, or {@code INTERNAL}) is thrown, so the caller can
+ * retry the job; everything else is terminal.
+ */
+public final class JobExecutor {
+  private final EnclaveClient enclave;
+
+  public JobExecutor(EnclaveClient enclave) {
+    this.enclave = enclave;
+  }
+
+  /** Thrown for failures worth another attempt. */
+  public static final class TransientFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TransientFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  public Outcome execute(Job job) throws TransientFailure {
+    EnclaveRequest request;
+    try {
+      request = toEnclaveRequest(job);
+    } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      // The API validated this body; if it no longer parses, no retry will make it parse.
+      return new Outcome.Rejected("INVALID_REQUEST", "stored request is invalid: " + e.getMessage());
+    }
+    EnclaveResponse response;
+    try {
+      response = enclave.call(request);
+    } catch (EnclaveUnavailableException e) {
+      throw new TransientFailure(e.getMessage(), e);
+    }
+    return switch (response) {
+      case EnclaveResponse.MessageSigned signed ->
+          new Outcome.Signed(
+              Json.write(
+                  new SignatureResult(signed.signature(), signed.publicKey(), signed.digest())));
+      case EnclaveResponse.Error error when error.code().isTerminalForJob() ->
+          new Outcome.Rejected(error.code().name(), error.message());
+      case EnclaveResponse.Error error ->
+          throw new TransientFailure("enclave: " + error.code() + ": " + error.message(), null);
+      default ->
+          throw new TransientFailure(
+              "enclave answered a " + job.kind() + " job with " + response.getClass().getSimpleName(), null);
+    };
+  }
+
+  private static EnclaveRequest toEnclaveRequest(Job job)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    JobRequest request = Json.MAPPER.readValue(job.requestJson(), JobRequest.class);
+    return switch (request) {
+      case JobRequest.Message m -> new EnclaveRequest.SignMessage(job.jobId(), m.keyId(), m.message());
+    };
+  }
+}

@@ -1,0 +1,346 @@
+package dev.keep.worker.jobs;
+
+import static dev.keep.schema.tables.JobAttributes.ATTEMPTS;
+import static dev.keep.schema.tables.JobAttributes.ERROR_CODE;
+import static dev.keep.schema.tables.JobAttributes.ERROR_MESSAGE;
+import static dev.keep.schema.tables.JobAttributes.FINISHED_AT;
+import static dev.keep.schema.tables.JobAttributes.JOB_ID;
+import static dev.keep.schema.tables.JobAttributes.KEY_ID;
+import static dev.keep.schema.tables.JobAttributes.KIND;
+import static dev.keep.schema.tables.JobAttributes.LEASE_EXPIRES_AT;
+import static dev.keep.schema.tables.JobAttributes.LEASE_OWNER;
+import static dev.keep.schema.tables.JobAttributes.PENDING_SHARD;
+import static dev.keep.schema.tables.JobAttributes.PENDING_SHARD_0;
+import static dev.keep.schema.tables.JobAttributes.REQUEST;
+import static dev.keep.schema.tables.JobAttributes.RESULT;
+import static dev.keep.schema.tables.JobAttributes.STATUS;
+import static dev.keep.schema.tables.JobAttributes.TENANT_ID;
+import static dev.keep.schema.tables.JobAttributes.UPDATED_AT;
+
+import dev.keep.schema.api.JobStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The worker's view of the {@code jobs} table. Every state change is one conditional write, so
+ * two workers holding the same message can never both move a job: claims take a lease (owner,
+ * expiry, attempt count), and only the lease owner can finish the job.
+ */
+public final class JobStore {
+  private final DynamoDbClient dynamo;
+  private final String jobsTable;
+  private final String auditTable;
+
+  public JobStore(DynamoDbClient dynamo, String jobsTable, String auditTable) {
+    this.dynamo = dynamo;
+    this.jobsTable = jobsTable;
+    this.auditTable = auditTable;
+  }
+
+  /**
+   * Takes the lease on a job that is QUEUED, or RUNNING under an expired lease (its worker died),
+   * and counts the attempt. On failure the old item comes back with the error
+   * (ReturnValuesOnConditionCheckFailure=ALL_OLD), so no second read is needed.
+   */
+  public Claim claim(String jobId, String owner, Instant now, Duration lease) {
+    Instant expires = now.plus(lease);
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(jobsTable)
+            .key(Map.of(JOB_ID, s(jobId)))
+            .updateExpression(
+                "SET #status = :running, #owner = :owner, #expires = :expires, #updated = :now,"
+                    + " #attempts = if_not_exists(#attempts, :zero) + :one REMOVE #pending")
+            .conditionExpression(
+                "attribute_exists(#jobId) AND (#status = :queued OR (#status = :running AND #expires < :nowMillis))")
+            .expressionAttributeNames(
+                Map.of(
+                    "#jobId", JOB_ID,
+                    "#status", STATUS,
+                    "#owner", LEASE_OWNER,
+                    "#expires", LEASE_EXPIRES_AT,
+                    "#updated", UPDATED_AT,
+                    "#attempts", ATTEMPTS,
+                    "#pending", PENDING_SHARD))
+            .expressionAttributeValues(
+                Map.of(
+                    ":running", s(JobStatus.RUNNING.name()),
+                    ":queued", s(JobStatus.QUEUED.name()),
+                    ":owner", s(owner),
+                    ":expires", n(expires.toEpochMilli()),
+                    ":nowMillis", n(now.toEpochMilli()),
+                    ":now", s(now.toString()),
+                    ":zero", n(0),
+                    ":one", n(1)))
+            .returnValues(ReturnValue.ALL_NEW)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    try {
+      Map<String, AttributeValue> item = dynamo.updateItem(request).attributes();
+      return new Claim.Claimed(toJob(item), expires);
+    } catch (ConditionalCheckFailedException e) {
+      Map<String, AttributeValue> old = e.hasItem() ? e.item() : Map.of();
+      if (old.isEmpty()) {
+        return new Claim.NotFound();
+      }
+      JobStatus status = JobStatus.valueOf(old.get(STATUS).s());
+      if (status.isTerminal()) {
+        return new Claim.AlreadyTerminal(status);
+      }
+      return new Claim.LeasedByOther(
+          str(old, LEASE_OWNER).orElse("?"),
+          Instant.ofEpochMilli(Long.parseLong(old.get(LEASE_EXPIRES_AT).n())));
+    }
+  }
+
+  /** Pushes the lease out while the enclave works. False when the lease was lost. */
+  public boolean extendLease(String jobId, String owner, Instant newExpiry) {
+    try {
+      dynamo.updateItem(
+          UpdateItemRequest.builder()
+              .tableName(jobsTable)
+              .key(Map.of(JOB_ID, s(jobId)))
+              .updateExpression("SET #expires = :expires")
+              .conditionExpression("#status = :running AND #owner = :owner")
+              .expressionAttributeNames(
+                  Map.of("#expires", LEASE_EXPIRES_AT, "#status", STATUS, "#owner", LEASE_OWNER))
+              .expressionAttributeValues(
+                  Map.of(
+                      ":expires", n(newExpiry.toEpochMilli()),
+                      ":running", s(JobStatus.RUNNING.name()),
+                      ":owner", s(owner)))
+              .build());
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Gives a claimed job back (after a transient failure) so the next delivery can claim it at
+   * once instead of waiting for the lease to run out. The attempt stays counted.
+   */
+  public boolean release(String jobId, String owner, Instant now) {
+    try {
+      dynamo.updateItem(
+          UpdateItemRequest.builder()
+              .tableName(jobsTable)
+              .key(Map.of(JOB_ID, s(jobId)))
+              .updateExpression(
+                  "SET #status = :queued, #pending = :shard, #updated = :now REMOVE #owner, #expires")
+              .conditionExpression("#status = :running AND #owner = :owner")
+              .expressionAttributeNames(
+                  Map.of(
+                      "#status", STATUS,
+                      "#pending", PENDING_SHARD,
+                      "#updated", UPDATED_AT,
+                      "#owner", LEASE_OWNER,
+                      "#expires", LEASE_EXPIRES_AT))
+              .expressionAttributeValues(
+                  Map.of(
+                      ":queued", s(JobStatus.QUEUED.name()),
+                      ":running", s(JobStatus.RUNNING.name()),
+                      ":shard", s(PENDING_SHARD_0),
+                      ":now", s(now.toString()),
+                      ":owner", s(owner)))
+              .build());
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Writes the terminal state and the job's audit record in one transaction, only while {@code
+   * owner} still holds the lease. Either both land or neither does, so a job never has a terminal
+   * state without its audit record, nor two audit records.
+   *
+   * @return false when the lease was lost (another worker took the job over)
+   */
+  public boolean finish(Job job, String owner, Outcome outcome, AuditRecord audit, Instant now) {
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    names.put("#status", STATUS);
+    names.put("#owner", LEASE_OWNER);
+    names.put("#expires", LEASE_EXPIRES_AT);
+    names.put("#updated", UPDATED_AT);
+    names.put("#finished", FINISHED_AT);
+    values.put(":terminal", s(outcome.status().name()));
+    values.put(":running", s(JobStatus.RUNNING.name()));
+    values.put(":owner", s(owner));
+    values.put(":now", s(now.toString()));
+    String set = "SET #status = :terminal, #updated = :now, #finished = :now";
+    switch (outcome) {
+      case Outcome.Signed signed -> {
+        names.put("#result", RESULT);
+        values.put(":result", s(signed.resultJson()));
+        set += ", #result = :result";
+      }
+      case Outcome.Rejected r -> set += setError(names, values, r.code(), r.message());
+      case Outcome.Failed f -> set += setError(names, values, f.code(), f.message());
+    }
+    Update update =
+        Update.builder()
+            .tableName(jobsTable)
+            .key(Map.of(JOB_ID, s(job.jobId())))
+            .updateExpression(set + " REMOVE #owner, #expires")
+            .conditionExpression("#status = :running AND #owner = :owner")
+            .expressionAttributeNames(names)
+            .expressionAttributeValues(values)
+            .build();
+    Put put =
+        Put.builder()
+            .tableName(auditTable)
+            .item(audit.toItem())
+            .conditionExpression("attribute_not_exists(jobId)")
+            .build();
+    try {
+      dynamo.transactWriteItems(
+          b -> b.transactItems(
+              TransactWriteItem.builder().update(update).build(),
+              TransactWriteItem.builder().put(put).build()));
+      return true;
+    } catch (TransactionCanceledException e) {
+      boolean conditionFailed =
+          e.cancellationReasons().stream()
+              .map(CancellationReason::code)
+              .anyMatch("ConditionalCheckFailed"::equals);
+      if (conditionFailed) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static String setError(
+      Map<String, String> names, Map<String, AttributeValue> values, String code, String message) {
+    names.put("#errorCode", ERROR_CODE);
+    names.put("#errorMessage", ERROR_MESSAGE);
+    values.put(":errorCode", s(code));
+    values.put(":errorMessage", s(message));
+    return ", #errorCode = :errorCode, #errorMessage = :errorMessage";
+  }
+
+  /** The job's current status, read consistently. */
+  public Optional<JobStatus> status(String jobId) {
+    Map<String, AttributeValue> item =
+        dynamo
+            .getItem(
+                GetItemRequest.builder()
+                    .tableName(jobsTable)
+                    .key(Map.of(JOB_ID, s(jobId)))
+                    .consistentRead(true)
+                    .projectionExpression("#status")
+                    .expressionAttributeNames(Map.of("#status", STATUS))
+                    .build())
+            .item();
+    return item == null || item.isEmpty()
+        ? Optional.empty()
+        : Optional.of(JobStatus.valueOf(item.get(STATUS).s()));
+  }
+
+  /** Reads a job whatever its state (for the dead-letter path, which holds no lease). */
+  public Optional<Job> read(String jobId) {
+    Map<String, AttributeValue> item =
+        dynamo
+            .getItem(
+                GetItemRequest.builder()
+                    .tableName(jobsTable)
+                    .key(Map.of(JOB_ID, s(jobId)))
+                    .consistentRead(true)
+                    .build())
+            .item();
+    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toJob(item));
+  }
+
+  /**
+   * Fails a job that is not yet terminal, whoever holds it, with its audit record: for messages
+   * that reached the dead-letter queue. False when the job had already ended.
+   */
+  public boolean failUnfinished(Job job, String code, String message, AuditRecord audit, Instant now) {
+    Update update =
+        Update.builder()
+            .tableName(jobsTable)
+            .key(Map.of(JOB_ID, s(job.jobId())))
+            .updateExpression(
+                "SET #status = :failed, #updated = :now, #finished = :now, #errorCode = :code,"
+                    + " #errorMessage = :message REMOVE #owner, #expires, #pending")
+            .conditionExpression("#status IN (:queued, :running)")
+            .expressionAttributeNames(
+                Map.of(
+                    "#status", STATUS,
+                    "#updated", UPDATED_AT,
+                    "#finished", FINISHED_AT,
+                    "#errorCode", ERROR_CODE,
+                    "#errorMessage", ERROR_MESSAGE,
+                    "#owner", LEASE_OWNER,
+                    "#expires", LEASE_EXPIRES_AT,
+                    "#pending", PENDING_SHARD))
+            .expressionAttributeValues(
+                Map.of(
+                    ":failed", s(JobStatus.FAILED.name()),
+                    ":queued", s(JobStatus.QUEUED.name()),
+                    ":running", s(JobStatus.RUNNING.name()),
+                    ":now", s(now.toString()),
+                    ":code", s(code),
+                    ":message", s(message)))
+            .build();
+    Put put =
+        Put.builder()
+            .tableName(auditTable)
+            .item(audit.toItem())
+            .conditionExpression("attribute_not_exists(jobId)")
+            .build();
+    try {
+      dynamo.transactWriteItems(
+          b -> b.transactItems(
+              TransactWriteItem.builder().update(update).build(),
+              TransactWriteItem.builder().put(put).build()));
+      return true;
+    } catch (TransactionCanceledException e) {
+      if (e.cancellationReasons().stream().map(CancellationReason::code).anyMatch("ConditionalCheckFailed"::equals)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static Job toJob(Map<String, AttributeValue> item) {
+    return new Job(
+        item.get(JOB_ID).s(),
+        item.get(TENANT_ID).s(),
+        item.get(KEY_ID).s(),
+        item.get(KIND).s(),
+        item.get(REQUEST).s(),
+        JobStatus.valueOf(item.get(STATUS).s()),
+        item.containsKey(ATTEMPTS) ? Integer.parseInt(item.get(ATTEMPTS).n()) : 0);
+  }
+
+  private static Optional<String> str(Map<String, AttributeValue> item, String name) {
+    AttributeValue v = item.get(name);
+    return v == null ? Optional.empty() : Optional.ofNullable(v.s());
+  }
+
+  static AttributeValue s(String value) {
+    return AttributeValue.fromS(value);
+  }
+
+  static AttributeValue n(long value) {
+    return AttributeValue.fromN(Long.toString(value));
+  }
+}

@@ -1,0 +1,73 @@
+package dev.keep.api;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.http.HttpApiEvent;
+import dev.keep.api.http.HttpApiResponse;
+import dev.keep.api.jobs.JobQueue;
+import dev.keep.api.jobs.JobRepository;
+import dev.keep.api.jobs.JobsApi;
+import dev.keep.schema.encoding.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The Lambda entry point for the HTTP API: reads the API Gateway v2 event JSON, answers with a v2
+ * response JSON. The local stack calls this same method behind its HTTP adapter.
+ */
+public final class ApiHandler implements RequestStreamHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  private final JobsApi api;
+
+  /** For the Lambda runtime: clients from the standard SDK configuration (region, endpoint URL). */
+  public ApiHandler() {
+    this(fromEnvironment());
+  }
+
+  public ApiHandler(JobsApi api) {
+    this.api = api;
+  }
+
+  private static JobsApi fromEnvironment() {
+    ApiConfig config = ApiConfig.fromEnvironment(System.getenv());
+    DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    SqsClient sqs = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    return new JobsApi(
+        new TenantAuthenticator(dynamo, config.tenantsTable()),
+        new JobRepository(dynamo, config.jobsTable(), config.keysTable()),
+        new JobQueue(sqs, config.queueUrl()),
+        Clock.systemUTC());
+  }
+
+  @Override
+  public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+    HttpApiResponse response;
+    try {
+      HttpApiEvent event = Json.MAPPER.readerFor(HttpApiEvent.class)
+          .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .readValue(input);
+      response = handle(event);
+    } catch (IOException e) {
+      // The event envelope itself is broken: API Gateway never sends that, so it is a bug upstream.
+      response = HttpApiResponse.error(400, "INVALID_REQUEST", "unreadable API Gateway event");
+    }
+    Json.MAPPER.writeValue(output, response);
+  }
+
+  public HttpApiResponse handle(HttpApiEvent event) {
+    try {
+      return api.handle(event);
+    } catch (RuntimeException e) {
+      LOG.error("request {} {} failed: {}", event.method(), event.path(), e.toString());
+      return HttpApiResponse.error(500, "INTERNAL", "internal error; retry later");
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package dev.keep.api.auth;
+
+/** An authenticated caller. */
+public record Tenant(String tenantId) {}

@@ -1,0 +1,116 @@
+package dev.keep.api.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.api.auth.Tenant;
+import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.http.HttpApiEvent;
+import dev.keep.api.http.HttpApiResponse;
+import dev.keep.schema.api.JobAccepted;
+import dev.keep.schema.api.JobRequest;
+import dev.keep.schema.api.JobStatus;
+import dev.keep.schema.encoding.ContractSchema;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.encoding.SchemaViolation;
+import dev.keep.schema.protocol.EnclaveRequest;
+import dev.keep.schema.queue.SigningMessage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/jobs} and {@code GET /v1/jobs/{id}}. The API never signs and never sees key
+ * material: it authenticates, validates, stores the job, enqueues it and answers 202.
+ */
+public final class JobsApi {
+  private static final Logger LOG = LoggerFactory.getLogger(JobsApi.class);
+  private static final Pattern JOB_PATH = Pattern.compile("/v1/jobs/([^/]+)");
+  /** Largest body accepted: a 64 KiB message in hex plus the envelope. */
+  public static final int MAX_BODY_BYTES = 256 * 1024;
+
+  private final TenantAuthenticator authenticator;
+  private final JobRepository jobs;
+  private final JobQueue queue;
+  private final Clock clock;
+
+  public JobsApi(TenantAuthenticator authenticator, JobRepository jobs, JobQueue queue, Clock clock) {
+    this.authenticator = authenticator;
+    this.jobs = jobs;
+    this.queue = queue;
+    this.clock = clock;
+  }
+
+  public HttpApiResponse handle(HttpApiEvent event) {
+    String path = event.path();
+    boolean jobsRoot = path.equals("/v1/jobs");
+    Matcher jobPath = JOB_PATH.matcher(path);
+    if (!jobsRoot && !jobPath.matches()) {
+      return HttpApiResponse.error(404, "NOT_FOUND", "no route for " + path);
+    }
+    Optional<Tenant> tenant = authenticator.authenticate(event.header("authorization"));
+    if (tenant.isEmpty()) {
+      return HttpApiResponse.unauthorized(
+          event.header("authorization").isEmpty()
+              ? "missing Authorization: Bearer <api key>"
+              : "the API key is not valid");
+    }
+    if (jobsRoot) {
+      return event.method().equals("POST")
+          ? submit(tenant.get(), event)
+          : HttpApiResponse.error(405, "METHOD_NOT_ALLOWED", "use POST /v1/jobs");
+    }
+    return event.method().equals("GET")
+        ? get(tenant.get(), jobPath.group(1))
+        : HttpApiResponse.error(405, "METHOD_NOT_ALLOWED", "use GET /v1/jobs/{id}");
+  }
+
+  private HttpApiResponse submit(Tenant tenant, HttpApiEvent event) {
+    String body;
+    try {
+      body = event.bodyText();
+    } catch (IllegalArgumentException e) {
+      return HttpApiResponse.invalid("", "body is marked base64 but is not valid base64");
+    }
+    if (body.length() > MAX_BODY_BYTES) {
+      return HttpApiResponse.error(413, "PAYLOAD_TOO_LARGE", "body exceeds " + MAX_BODY_BYTES + " bytes");
+    }
+    JobRequest request;
+    try {
+      JsonNode node = ContractSchema.JOB_REQUEST.parse(body);
+      request = Json.MAPPER.treeToValue(node, JobRequest.class);
+    } catch (SchemaViolation e) {
+      return HttpApiResponse.invalid(e.field(), e.getMessage());
+    } catch (JsonProcessingException e) {
+      return HttpApiResponse.invalid("", "body does not match the job request schema: " + e.getOriginalMessage());
+    }
+    // An unknown key and another tenant's key get the same answer, so ids cannot be probed.
+    if (!jobs.keyOwner(request.keyId()).map(tenant.tenantId()::equals).orElse(false)) {
+      return HttpApiResponse.invalid("keyId", "keyId: no key '" + request.keyId() + "' for this tenant");
+    }
+    String jobId = UUID.randomUUID().toString();
+    EnclaveRequest.requireJobId(jobId);
+    Instant now = clock.instant();
+    jobs.create(jobId, tenant.tenantId(), request.keyId(), request.kind(), Json.write(request), now);
+    try {
+      queue.enqueue(SigningMessage.of(jobId, tenant.tenantId(), now.toString()));
+    } catch (RuntimeException e) {
+      // The job is stored as QUEUED; the sweeper re-enqueues it. The client still gets its id.
+      LOG.warn("job {} stored but not enqueued ({}); the sweeper will re-drive it", jobId, e.getMessage());
+    }
+    return HttpApiResponse.json(202, new JobAccepted(jobId, JobStatus.QUEUED));
+  }
+
+  private HttpApiResponse get(Tenant tenant, String jobId) {
+    if (!EnclaveRequest.JOB_ID.matcher(jobId).matches()) {
+      return HttpApiResponse.error(404, "NOT_FOUND", "no job '" + jobId + "'");
+    }
+    return jobs.find(jobId, tenant.tenantId())
+        .map(view -> HttpApiResponse.json(200, view))
+        .orElseGet(() -> HttpApiResponse.error(404, "NOT_FOUND", "no job '" + jobId + "'"));
+  }
+}

@@ -1,0 +1,20 @@
+package dev.keep.schema.protocol;
+
+/** The typed errors an enclave answers with (ARCHITECTURE.md §The enclave protocol). */
+public enum ErrorCode {
+  /** The frame or request was malformed; retrying the same bytes cannot succeed. */
+  INVALID_REQUEST,
+  /** The key's policy refused the job; the message names the rule and the reason. */
+  POLICY_DENIED,
+  /** The enclave holds no key with the requested id. */
+  KEY_NOT_FOUND,
+  /** Sealing or unsealing key material failed. */
+  SEALING_FAILED,
+  /** Anything else; the request may be retried. */
+  INTERNAL;
+
+  /** Whether a job that met this error is done (REJECTED) rather than worth another attempt. */
+  public boolean isTerminalForJob() {
+    return this != INTERNAL;
+  }
+}

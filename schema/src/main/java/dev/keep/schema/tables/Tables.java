@@ -1,0 +1,30 @@
+package dev.keep.schema.tables;
+
+import dev.keep.schema.encoding.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/** The four tables of ARCHITECTURE.md, loaded from their data files. */
+public final class Tables {
+  public static final TableDefinition JOBS = load("jobs");
+  public static final TableDefinition AUDIT = load("audit");
+  public static final TableDefinition TENANTS = load("tenants");
+  public static final TableDefinition KEYS = load("keys");
+
+  public static final List<TableDefinition> ALL = List.of(JOBS, AUDIT, TENANTS, KEYS);
+
+  private Tables() {}
+
+  private static TableDefinition load(String name) {
+    String resource = "/keep/tables/" + name + ".json";
+    try (InputStream in = Tables.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing table definition " + resource);
+      }
+      return Json.MAPPER.readValue(in, TableDefinition.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read table definition " + resource, e);
+    }
+  }
+}

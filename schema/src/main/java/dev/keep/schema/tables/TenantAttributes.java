@@ -1,0 +1,17 @@
+package dev.keep.schema.tables;
+
+/** Attribute names of the {@code tenants} and {@code keys} tables. */
+public final class TenantAttributes {
+  /** SHA-256 (hex) of the API key; the key itself is never stored. */
+  public static final String API_KEY_HASH = "apiKeyHash";
+  public static final String TENANT_ID = "tenantId";
+  public static final String NAME = "name";
+  public static final String CREATED_AT = "createdAt";
+
+  /** {@code keys} table. */
+  public static final String KEY_ID = "keyId";
+  public static final String PUBLIC_KEY = "publicKey";
+  public static final String KEY_TYPE = "keyType";
+
+  private TenantAttributes() {}
+}
