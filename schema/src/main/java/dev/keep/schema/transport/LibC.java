@@ -156,8 +156,8 @@ final class LibC {
 
   /**
    * Runs {@code call}; a result of -1 becomes a {@link VsockException} named after {@code what}
-   * and carrying the captured errno. With {@code retryOnEintr} a call interrupted by a signal
-   * before it did anything is simply made again, as signal(7) recommends for blocking calls.
+   * and carrying the captured errno. With {@code retryOnEintr} a call that a signal handler
+   * interrupted before it did anything (EINTR, see signal(7)) is simply made again.
    */
   private static long call(String what, boolean retryOnEintr, Call call) throws VsockException {
     try (Arena arena = Arena.ofConfined()) {
@@ -182,6 +182,8 @@ final class LibC {
     }
   }
 
+  // Restricted: a wrong signature here corrupts memory. The JVM must allow native access.
+  @SuppressWarnings("restricted")
   private static MethodHandle downcall(String name, MemoryLayout result, MemoryLayout... args) {
     MemorySegment symbol =
         LINKER

@@ -2,6 +2,7 @@ package dev.keep.emulators.sqs;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.net.BindException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,7 @@ public final class EmbeddedSqs implements AutoCloseable {
   // emulator going away may cut them short.
   private static final Duration REQUEST_GRACE = Duration.ofMillis(500);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  private static final int BIND_ATTEMPTS = 5;
 
   private final ActorSystem actorSystem;
   private final Http.ServerBinding binding;
@@ -56,6 +58,27 @@ public final class EmbeddedSqs implements AutoCloseable {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port: must be 0..65535, got " + port);
     }
+    if (port != 0) {
+      return startOn(port);
+    }
+    // ElasticMQ fixes queue URLs to the configured port, and only patches in an OS-chosen port
+    // from a callback that may run after start returns. Choosing the port first keeps every
+    // queue URL right; a port taken by someone else in between is retried on another one.
+    IllegalStateException last = null;
+    for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+      try {
+        return startOn(FreePort.find(HOST));
+      } catch (IllegalStateException e) {
+        if (!(rootCause(e) instanceof BindException)) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static EmbeddedSqs startOn(int port) {
     // The actor system is ours rather than ElasticMQ's so close() can bound how long shutdown
     // takes, and so nothing registers a JVM shutdown hook behind the caller's back.
     ActorSystem system = ActorSystem.create("keep-sqs", actorConfig());
@@ -64,7 +87,6 @@ public final class EmbeddedSqs implements AutoCloseable {
           SQSRestServerBuilder.withActorSystem(system)
               .withInterface(HOST)
               .withPort(port)
-              // With port 0, ElasticMQ replaces the port here with the bound one.
               .withServerAddress(NodeAddress.apply("http", HOST, port, ""))
               .withAWSRegion(REGION)
               .withAWSAccountId(ACCOUNT_ID)
@@ -74,9 +96,17 @@ public final class EmbeddedSqs implements AutoCloseable {
       LOG.info("SQS (ElasticMQ) listening on {}", sqs.endpoint);
       return sqs;
     } catch (RuntimeException e) {
-      system.terminate();
+      await(system.terminate(), STOP_TIMEOUT, "actor system shutdown");
       throw e;
     }
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** The base URI to give an SDK client as its endpoint override. */

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,13 +117,29 @@ class EmbeddedSqsTest {
 
     Message dead = awaitMessage(dlqUrl, url);
     assertEquals("poison", dead.body());
-    assertEquals(
-        redrive.replace(" ", ""),
+    String stored =
         client
             .getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.REDRIVE_POLICY))
             .attributes()
-            .get(QueueAttributeName.REDRIVE_POLICY)
-            .replace(" ", ""));
+            .get(QueueAttributeName.REDRIVE_POLICY);
+    // ElasticMQ, like SQS, hands the policy back with maxReceiveCount as a number.
+    assertTrue(stored.contains("\"deadLetterTargetArn\":\"" + dlqArn + "\""), stored);
+    assertTrue(stored.contains("\"maxReceiveCount\":1"), stored);
+  }
+
+  @Test
+  void portInUseFailsToStart() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> EmbeddedSqs.start(taken.getLocalPort()));
+      assertTrue(e.getMessage().contains("start"), e.getMessage());
+      // start(0) retries on exactly this cause, so it must be reachable in the chain.
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      assertTrue(cause instanceof BindException, cause.toString());
+    }
   }
 
   @Test

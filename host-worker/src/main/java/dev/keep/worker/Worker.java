@@ -1,0 +1,90 @@
+package dev.keep.worker;
+
+import dev.keep.worker.enclave.EnclaveClient;
+import dev.keep.worker.jobs.JobExecutor;
+import dev.keep.worker.jobs.JobStore;
+import dev.keep.worker.queue.DeadLetterDrainer;
+import dev.keep.worker.queue.SqsWorker;
+import dev.keep.worker.queue.WorkerConfig;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** One host worker: the queue consumer, its enclave client and the dead-letter drainer. */
+public final class Worker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  private final SqsWorker consumer;
+  private final EnclaveClient enclave;
+  private final Thread drainer;
+  private volatile boolean running = true;
+
+  public Worker(
+      SqsClient sqs,
+      DynamoDbClient dynamo,
+      EnclaveClient enclave,
+      WorkerConfig config,
+      String jobsTable,
+      String auditTable,
+      Clock clock) {
+    this.enclave = enclave;
+    JobStore store = new JobStore(dynamo, jobsTable, auditTable);
+    this.consumer = new SqsWorker(sqs, store, new JobExecutor(enclave), config, clock);
+    if (config.deadLetterQueueUrl() != null) {
+      DeadLetterDrainer dlq = new DeadLetterDrainer(sqs, store, config.deadLetterQueueUrl(), config.workerId(), clock);
+      this.drainer = Thread.ofPlatform().name("worker-dlq").daemon(true).unstarted(() -> {
+        while (running) {
+          try {
+            dlq.drainOnce(config.waitTimeSeconds());
+          } catch (RuntimeException e) {
+            if (running) {
+              LOG.warn("dead-letter drain failed: {}", e.getMessage());
+              pause();
+            }
+          }
+        }
+      });
+    } else {
+      this.drainer = null;
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(1_000); // The queue endpoint failed; do not spin on it.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public Worker start() {
+    consumer.start();
+    if (drainer != null) {
+      drainer.start();
+    }
+    return this;
+  }
+
+  public long finishedJobs() {
+    return consumer.finishedJobs();
+  }
+
+  /** Graceful stop: no new claims, in-flight jobs finish (up to {@code grace}). */
+  public boolean shutdown(Duration grace) {
+    running = false;
+    if (drainer != null) {
+      drainer.interrupt();
+    }
+    boolean drained = consumer.shutdown(grace);
+    enclave.close();
+    return drained;
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ofSeconds(30));
+  }
+}

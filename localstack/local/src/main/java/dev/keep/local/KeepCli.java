@@ -1,0 +1,155 @@
+package dev.keep.local;
+
+import dev.keep.local.demo.Demo;
+import dev.keep.local.stack.LocalStack;
+import dev.keep.schema.encoding.Hex;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code keep} command for the local stack:
+ *
+ * <pre>
+ *   keep demo [--jobs N] [--workers W]
+ *   keep local up [--port 8080] [--api-key KEY]
+ * </pre>
+ */
+public final class KeepCli {
+  private static final String WARNING =
+      "keep: LOCAL MODE IS NOT SECURE: software enclave, keys in an ordinary process, emulated AWS.";
+  private static final Pattern API_KEY = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
+
+  private KeepCli() {}
+
+  public static void main(String[] args) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    List<String> list = Arrays.asList(args);
+    try {
+      int code;
+      if (!list.isEmpty() && list.get(0).equals("demo")) {
+        code = demo(list.subList(1, list.size()));
+      } else if (list.size() >= 2 && list.get(0).equals("local") && list.get(1).equals("up")) {
+        code = localUp(list.subList(2, list.size()));
+      } else {
+        code = usage(list.isEmpty() ? "no command given" : "unknown command: " + String.join(" ", list));
+      }
+      System.exit(code);
+    } catch (UsageException e) {
+      System.exit(usage(e.getMessage()));
+    } catch (Exception e) {
+      System.err.println("keep: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  private static int demo(List<String> args) throws Exception {
+    int jobs = 10;
+    int workers = 1;
+    for (int i = 0; i < args.size(); i++) {
+      switch (args.get(i)) {
+        case "--jobs" -> jobs = positive(args, ++i, "--jobs", 100_000);
+        case "--workers" -> workers = positive(args, ++i, "--workers", 16);
+        default -> throw new UsageException("unknown option for demo: " + args.get(i));
+      }
+    }
+    System.err.println(WARNING);
+    Instant start = Instant.now();
+    try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withWorkers(workers))) {
+      System.out.printf("stack up in %.2f s: api %s, sqs %s, dynamodb %s, kms %s, enclave pid %d (%s), %d worker(s)%n",
+          Duration.between(start, Instant.now()).toMillis() / 1000.0, stack.apiUrl(), stack.sqsEndpoint(),
+          stack.dynamoEndpoint(), stack.kmsEndpoint(), stack.enclaveProcess().pid(), stack.enclaveAddress(), workers);
+      Demo demo = new Demo(System.out);
+      Demo.Report report = demo.run(stack, jobs, Duration.ofMinutes(10).plusSeconds(jobs / 10));
+      demo.print(report);
+      System.out.printf(Locale.ROOT, "demo finished in %.2f s%n", Duration.between(start, Instant.now()).toMillis() / 1000.0);
+      if (!report.allSignedAndVerified()) {
+        System.out.println("FAIL: not every job ended SIGNED with a verified signature");
+        return 1;
+      }
+      System.out.println("OK");
+      return 0;
+    }
+  }
+
+  private static int localUp(List<String> args) throws Exception {
+    int port = 8080;
+    String apiKey = null;
+    for (int i = 0; i < args.size(); i++) {
+      switch (args.get(i)) {
+        case "--port" -> port = positive(args, ++i, "--port", 65_535);
+        case "--api-key" -> {
+          if (++i >= args.size()) {
+            throw new UsageException("--api-key needs a value");
+          }
+          apiKey = args.get(i);
+          if (!API_KEY.matcher(apiKey).matches()) {
+            throw new UsageException("--api-key must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -");
+          }
+        }
+        default -> throw new UsageException("unknown option for local up: " + args.get(i));
+      }
+    }
+    if (apiKey == null) {
+      byte[] random = new byte[24];
+      new SecureRandom().nextBytes(random);
+      apiKey = "keep_local_" + Hex.encode(random);
+    }
+    System.err.println(WARNING);
+    LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withApiPort(port));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stack.close();
+      stopped.countDown();
+    }));
+    stack.createTenant("local", apiKey);
+    String keyId = "local-key";
+    String publicKey = stack.createKey(keyId, "local");
+    System.out.println("Keep is up (local mode). Ctrl-C stops it.");
+    System.out.println("  API URL:   " + stack.apiUrl());
+    System.out.println("  API key:   " + apiKey);
+    System.out.println("  key id:    " + keyId + "  (x-only public key " + publicKey + ")");
+    System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
+        + "' -d '{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\"68656c6c6f\"}'");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static int positive(List<String> args, int i, String option, int max) {
+    if (i >= args.size()) {
+      throw new UsageException(option + " needs a number");
+    }
+    try {
+      int value = Integer.parseInt(args.get(i));
+      if (value < 1 || value > max) {
+        throw new UsageException(option + " must be 1.." + max + ", got " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UsageException(option + " must be a number, got '" + args.get(i) + "'");
+    }
+  }
+
+  private static int usage(String problem) {
+    System.err.println("keep: " + problem);
+    System.err.println("usage:");
+    System.err.println("  keep demo [--jobs N] [--workers W]        run the local stack, sign N messages, verify them");
+    System.err.println("  keep local up [--port 8080] [--api-key KEY]  serve the API locally until Ctrl-C");
+    return 2;
+  }
+
+  private static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.keep.local.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.local.stack.LocalStack;
+import dev.keep.local.verify.Bip340Verifier;
+import dev.keep.schema.encoding.Hex;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code keep demo}: starts the local stack, creates a tenant and a key, submits jobs over HTTP,
+ * waits for them, verifies every signature with an implementation independent of the enclave, and
+ * reports throughput and latency.
+ */
+public final class Demo {
+  /** One submitted job and what became of it. */
+  public record Outcome(
+      String jobId, byte[] message, String status, String signature, boolean verified, String problem,
+      Instant createdAt, Instant finishedAt) {}
+
+  /** What a run produced. */
+  public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis) {
+    public boolean allSignedAndVerified() {
+      return jobs.stream().allMatch(j -> "SIGNED".equals(j.status()) && j.verified());
+    }
+  }
+
+  private static final int SUBMITTERS = 16;
+  private final PrintStream out;
+  private final SecureRandom random = new SecureRandom();
+
+  public Demo(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Runs the demo on a stack that is already up; {@code timeout} bounds the wait for results. */
+  public Report run(LocalStack stack, int jobCount, Duration timeout) throws Exception {
+    String apiKey = "keep_demo_" + Hex.encode(randomBytes(16));
+    String tenant = "demo";
+    stack.createTenant(tenant, apiKey);
+    String keyId = "demo-key-" + Hex.encode(randomBytes(3));
+    String publicKey = stack.createKey(keyId, tenant);
+    out.printf("key %s  x-only public key %s%n", keyId, publicKey);
+    JobsClient client = new JobsClient(stack.apiUrl(), apiKey);
+
+    Instant start = Instant.now();
+    List<Submitted> submitted = submitAll(client, keyId, jobCount);
+    out.printf("submitted %d jobs over HTTP in %.2f s%n", jobCount, secondsSince(start));
+
+    List<Outcome> outcomes = awaitAll(client, submitted, publicKey, Instant.now().plus(timeout));
+    Duration wall = Duration.between(start, Instant.now());
+    return report(outcomes, wall);
+  }
+
+  private record Submitted(String jobId, byte[] message) {}
+
+  private List<Submitted> submitAll(JobsClient client, String keyId, int count) throws Exception {
+    Semaphore inFlight = new Semaphore(SUBMITTERS);
+    List<Future<Submitted>> futures = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < count; i++) {
+        byte[] message = ("keep demo message " + i + " " + Hex.encode(randomBytes(8))).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        inFlight.acquire();
+        futures.add(pool.submit(() -> {
+          try {
+            JobsClient.Answer answer = client.submit(
+                "{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\"" + Hex.encode(message) + "\"}");
+            if (answer.status() != 202) {
+              throw new IllegalStateException("submit answered " + answer.status() + ": " + answer.body());
+            }
+            return new Submitted(answer.body().get("jobId").asText(), message);
+          } finally {
+            inFlight.release();
+          }
+        }));
+      }
+    }
+    List<Submitted> submitted = new ArrayList<>();
+    for (Future<Submitted> f : futures) {
+      submitted.add(f.get());
+    }
+    return submitted;
+  }
+
+  /**
+   * Polls in submission order and stops each round at the first job still in progress, so the
+   * poller's own load on the API stays small however many jobs there are.
+   */
+  private List<Outcome> awaitAll(JobsClient client, List<Submitted> jobs, String publicKey, Instant deadline)
+      throws Exception {
+    Outcome[] done = new Outcome[jobs.size()];
+    int next = 0;
+    while (next < jobs.size()) {
+      int pendingSeen = 0;
+      for (int i = next; i < jobs.size() && pendingSeen < 8; i++) {
+        if (done[i] != null) {
+          continue;
+        }
+        JobsClient.Answer answer = client.get(jobs.get(i).jobId());
+        String status = answer.body().path("status").asText("?");
+        if (status.equals("QUEUED") || status.equals("RUNNING")) {
+          pendingSeen++;
+          continue;
+        }
+        done[i] = check(jobs.get(i), answer.body(), publicKey);
+      }
+      while (next < jobs.size() && done[next] != null) {
+        next++;
+      }
+      if (next < jobs.size()) {
+        if (Instant.now().isAfter(deadline)) {
+          for (int i = next; i < jobs.size(); i++) {
+            if (done[i] == null) {
+              done[i] = new Outcome(jobs.get(i).jobId(), jobs.get(i).message(), "TIMED_OUT", null, false,
+                  "not finished before the deadline", null, null);
+            }
+          }
+          break;
+        }
+        Thread.sleep(pendingSeen > 0 ? 20 : 0); // Poll interval while jobs are in progress.
+      }
+    }
+    return Arrays.asList(done);
+  }
+
+  private static Outcome check(Submitted job, JsonNode view, String publicKey) {
+    String status = view.path("status").asText();
+    Instant created = Instant.parse(view.path("createdAt").asText());
+    Instant finished = Instant.parse(view.path("updatedAt").asText());
+    if (!status.equals("SIGNED")) {
+      return new Outcome(job.jobId(), job.message(), status, null, false,
+          view.path("error").path("code").asText() + ": " + view.path("error").path("message").asText(), created, finished);
+    }
+    JsonNode result = view.path("result");
+    String signature = result.path("signature").asText();
+    byte[] digest = Bip340Verifier.taggedHash("KEEP/message", job.message());
+    String problem = null;
+    if (!result.path("publicKey").asText().equals(publicKey)) {
+      problem = "signed by " + result.path("publicKey").asText() + ", not the key's " + publicKey;
+    } else if (!result.path("digest").asText().equals(Hex.encode(digest))) {
+      problem = "digest does not match TaggedHash(KEEP/message, message)";
+    } else if (!Bip340Verifier.verify(Hex.decode("publicKey", publicKey), digest, Hex.decode("signature", signature))) {
+      problem = "BIP-340 signature does not verify";
+    }
+    return new Outcome(job.jobId(), job.message(), status, signature, problem == null, problem, created, finished);
+  }
+
+  private static Report report(List<Outcome> jobs, Duration wall) {
+    long[] latencies = jobs.stream().filter(j -> j.createdAt() != null)
+        .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
+    Instant first = jobs.stream().map(Outcome::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.now());
+    Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
+    double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
+    return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99));
+  }
+
+  /** Nearest-rank percentile. */
+  static long percentile(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /** Prints each job (all of them up to 100, then only those that did not verify) and the summary. */
+  public void print(Report report) {
+    List<Outcome> jobs = report.jobs();
+    boolean all = jobs.size() <= 100;
+    for (Outcome j : jobs) {
+      boolean ok = "SIGNED".equals(j.status()) && j.verified();
+      if (all || !ok) {
+        out.printf("job %s  %-8s %s%n", j.jobId(), j.status(),
+            ok ? "verified  sig " + j.signature().substring(0, 16) + "…" : "FAILED CHECK: " + j.problem());
+      }
+    }
+    if (!all) {
+      out.printf("(%d jobs: listing only those that did not verify)%n", jobs.size());
+    }
+    long signed = jobs.stream().filter(j -> "SIGNED".equals(j.status())).count();
+    long verified = jobs.stream().filter(Outcome::verified).count();
+    out.printf("%d/%d SIGNED, %d/%d signatures verified (BIP-340 over TaggedHash(\"KEEP/message\", message),"
+        + " checked with BouncyCastle, independently of the enclave)%n", signed, jobs.size(), verified, jobs.size());
+    out.printf(Locale.ROOT, "throughput %.1f jobs/s (first job stored to last job finished)%n", report.jobsPerSecond());
+    out.printf(Locale.ROOT, "latency submit→terminal: p50 %d ms, p99 %d ms (from each job's createdAt and updatedAt)%n",
+        report.p50Millis(), report.p99Millis());
+    out.printf(Locale.ROOT, "wall time for submit + wait + verify: %.2f s%n", report.wall().toMillis() / 1000.0);
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static double secondsSince(Instant start) {
+    return Duration.between(start, Instant.now()).toMillis() / 1000.0;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.keep.local.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.schema.encoding.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A plain HTTP client of the jobs API, as any client would write one. */
+public final class JobsClient {
+  /** An HTTP answer: status and parsed JSON body. */
+  public record Answer(int status, JsonNode body) {}
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String baseUrl;
+  private final String apiKey;
+
+  public JobsClient(String baseUrl, String apiKey) {
+    this.baseUrl = baseUrl;
+    this.apiKey = apiKey;
+  }
+
+  public Answer submit(String jsonBody) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs"))
+        .header("authorization", "Bearer " + apiKey)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  public Answer get(String jobId) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + jobId))
+        .header("authorization", "Bearer " + apiKey).GET());
+  }
+
+  private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode body = response.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(response.body());
+    return new Answer(response.statusCode(), body);
+  }
+}

@@ -1,0 +1,297 @@
+package dev.keep.local.stack;
+
+import dev.keep.api.ApiHandler;
+import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.jobs.JobQueue;
+import dev.keep.api.jobs.JobRepository;
+import dev.keep.api.jobs.JobsApi;
+import dev.keep.api.sweeper.QueuedJobSweeper;
+import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
+import dev.keep.emulators.dynamodb.TableCreator;
+import dev.keep.emulators.kms.KmsEndpoint;
+import dev.keep.emulators.sqs.EmbeddedSqs;
+import dev.keep.enclave.EnclaveMain;
+import dev.keep.local.http.HttpAdapter;
+import dev.keep.schema.protocol.EnclaveRequest;
+import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.schema.tables.Tables;
+import dev.keep.worker.Worker;
+import dev.keep.worker.WorkerMain;
+import dev.keep.worker.enclave.EnclaveAddress;
+import dev.keep.worker.enclave.EnclaveClient;
+import dev.keep.worker.enclave.EnclaveUnavailableException;
+import dev.keep.worker.queue.WorkerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The whole of Keep on one machine: SQS (ElasticMQ), DynamoDB Local, the KMS endpoint, the enclave
+ * as its own process on a loopback port, host workers, and the API behind an HTTP adapter. The
+ * pieces talk through the same SDK clients, wire protocol and handlers as in AWS.
+ *
+ * <p>When {@code KEEP_LOCALSTACK_URL} is set (for example {@code http://localhost:4566}), SQS,
+ * DynamoDB and KMS are taken from that endpoint instead of the embedded emulators (untested here:
+ * no Docker on the build machines).
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+  public static final String QUEUE_NAME = "keep-signing";
+
+  /** What to start. */
+  public record Options(
+      int apiPort, int workers, int workerConcurrency, Duration visibility, Duration lease,
+      int maxReceiveCount, Duration sweepAfter) {
+    public static Options defaults() {
+      return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2));
+    }
+
+    public Options withApiPort(int port) {
+      return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter);
+    }
+
+    public Options withWorkers(int count) {
+      return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter);
+    }
+
+    public Options withTimeouts(Duration visibilityTimeout, Duration leaseDuration, int receives) {
+      return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter);
+    }
+
+    public Options withSweepAfter(Duration after) {
+      return new Options(apiPort, workers, workerConcurrency, visibility, lease, maxReceiveCount, after);
+    }
+  }
+
+  private final List<AutoCloseable> closeInReverse = new ArrayList<>();
+  private final List<Worker> workers = new ArrayList<>();
+  private final Options options;
+  private URI sqsEndpoint;
+  private URI dynamoEndpoint;
+  private URI kmsEndpoint;
+  private SqsClient sqs;
+  private DynamoDbClient dynamo;
+  private KmsClient kms;
+  private Provisioning.Queues queues;
+  private JavaProcess enclaveProcess;
+  private int enclavePort;
+  private EnclaveClient operatorClient;
+  private HttpAdapter api;
+  private QueuedJobSweeper sweeper;
+
+  private LocalStack(Options options) {
+    this.options = options;
+  }
+
+  /** Starts everything; on failure, stops what had started. */
+  public static LocalStack start(Options options) throws IOException {
+    LocalStack stack = new LocalStack(options);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (IOException | RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws IOException {
+    String external = System.getenv("KEEP_LOCALSTACK_URL");
+    if (external != null && !external.isBlank()) {
+      sqsEndpoint = dynamoEndpoint = kmsEndpoint = URI.create(external);
+      LOG.info("using SQS, DynamoDB and KMS at {}", external);
+    } else {
+      EmbeddedSqs sqsServer = EmbeddedSqs.start(0);
+      closeInReverse.add(sqsServer);
+      EmbeddedDynamoDb dynamoServer = EmbeddedDynamoDb.start(0);
+      closeInReverse.add(dynamoServer);
+      KmsEndpoint kmsServer = KmsEndpoint.start(0);
+      closeInReverse.add(kmsServer);
+      sqsEndpoint = sqsServer.endpoint();
+      dynamoEndpoint = dynamoServer.endpoint();
+      kmsEndpoint = kmsServer.endpoint();
+    }
+    sqs = configure(SqsClient.builder(), sqsEndpoint).build();
+    dynamo = configure(DynamoDbClient.builder(), dynamoEndpoint).build();
+    kms = configure(KmsClient.builder(), kmsEndpoint).build();
+    closeInReverse.add(sqs);
+    closeInReverse.add(dynamo);
+    closeInReverse.add(kms);
+
+    TableCreator.createAll(dynamo, Tables.ALL);
+    queues = Provisioning.createQueues(sqs, QUEUE_NAME, (int) options.visibility().toSeconds(), options.maxReceiveCount());
+
+    startEnclave();
+    for (int i = 0; i < options.workers(); i++) {
+      startWorker("worker-" + (i + 1));
+    }
+
+    JobRepository jobs = new JobRepository(dynamo, Tables.JOBS.name(), Tables.KEYS.name());
+    JobQueue queue = new JobQueue(sqs, queues.queueUrl());
+    ApiHandler handler = new ApiHandler(new JobsApi(
+        new TenantAuthenticator(dynamo, Tables.TENANTS.name()), jobs, queue, Clock.systemUTC()));
+    api = HttpAdapter.start(options.apiPort(), handler);
+    closeInReverse.add(api);
+
+    sweeper = new QueuedJobSweeper(jobs, queue, Clock.systemUTC(), options.sweepAfter());
+    ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("sweeper").daemon(true).factory());
+    sweeps.scheduleWithFixedDelay(() -> {
+      try {
+        sweeper.sweep(100);
+      } catch (RuntimeException e) {
+        LOG.warn("sweep failed: {}", e.getMessage());
+      }
+    }, 10, 10, TimeUnit.SECONDS);
+    closeInReverse.add(sweeps::shutdownNow);
+  }
+
+  private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
+      & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
+    return builder
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClientBuilder(UrlConnectionHttpClient.builder());
+  }
+
+  /** Starts (or restarts) the enclave as its own process on a free loopback port. */
+  public void startEnclave() throws IOException {
+    enclaveProcess = JavaProcess.start("enclave", EnclaveMain.class.getName(),
+        List.of("--local", "--tcp-port", "0"), Map.of(), EnclaveMain.READY_PREFIX, Duration.ofSeconds(60));
+    String address = enclaveProcess.readyLine().substring(EnclaveMain.READY_PREFIX.length()).trim();
+    enclavePort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    operatorClient = new EnclaveClient(enclaveAddress(), 1, Duration.ofSeconds(30));
+    LOG.info("enclave process {} listening on {}", enclaveProcess.pid(), address);
+  }
+
+  /** Starts another in-process worker. */
+  public Worker startWorker(String workerId) {
+    WorkerConfig config = WorkerConfig.defaults(queues.queueUrl(), queues.deadLetterQueueUrl(), workerId)
+        .withConcurrency(options.workerConcurrency())
+        .withTimeouts(options.visibility(), options.lease(), 5);
+    Worker worker = new Worker(sqs, dynamo, new EnclaveClient(enclaveAddress(), 4, Duration.ofSeconds(30)),
+        config, Tables.JOBS.name(), Tables.AUDIT.name(), Clock.systemUTC()).start();
+    workers.add(worker);
+    return worker;
+  }
+
+  /**
+   * Starts a worker in its own process (so a test can kill it), reaching the enclave at {@code
+   * enclave} — the real one, or a fault-injecting proxy in front of it.
+   */
+  public JavaProcess startWorkerProcess(String workerId, EnclaveAddress enclave) throws IOException {
+    Map<String, String> env = Map.ofEntries(
+        Map.entry("KEEP_QUEUE_URL", queues.queueUrl()),
+        Map.entry("KEEP_DLQ_URL", queues.deadLetterQueueUrl()),
+        Map.entry("KEEP_ENCLAVE", enclave.toString()),
+        Map.entry("KEEP_WORKER_ID", workerId),
+        Map.entry("KEEP_VISIBILITY_SECONDS", Long.toString(options.visibility().toSeconds())),
+        Map.entry("KEEP_LEASE_SECONDS", Long.toString(options.lease().toSeconds())),
+        Map.entry("KEEP_WAIT_SECONDS", "2"),
+        Map.entry("AWS_REGION", "us-east-1"),
+        Map.entry("AWS_ACCESS_KEY_ID", "local"),
+        Map.entry("AWS_SECRET_ACCESS_KEY", "local"),
+        Map.entry("AWS_ENDPOINT_URL_SQS", sqsEndpoint.toString()),
+        Map.entry("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint.toString()));
+    return JavaProcess.start(workerId, WorkerMain.class.getName(), List.of(), env, WorkerMain.READY_PREFIX, Duration.ofSeconds(60));
+  }
+
+  public EnclaveAddress enclaveAddress() {
+    return new EnclaveAddress.LoopbackTcp(enclavePort);
+  }
+
+  public JavaProcess enclaveProcess() {
+    return enclaveProcess;
+  }
+
+  /** Operator path: generates a key in the enclave and records its owner. Returns the x-only key. */
+  public String createKey(String keyId, String tenantId) throws EnclaveUnavailableException {
+    EnclaveResponse response = operatorClient.call(new EnclaveRequest.GenerateKey(keyId));
+    if (!(response instanceof EnclaveResponse.KeyInfo info)) {
+      throw new IllegalStateException("the enclave refused to generate '" + keyId + "': " + response);
+    }
+    Provisioning.registerKey(dynamo, Tables.KEYS.name(), keyId, tenantId, info.publicKey());
+    return info.publicKey();
+  }
+
+  public void createTenant(String tenantId, String apiKey) {
+    Provisioning.createTenant(dynamo, Tables.TENANTS.name(), tenantId, apiKey);
+  }
+
+  public String apiUrl() {
+    return api.url();
+  }
+
+  public SqsClient sqs() {
+    return sqs;
+  }
+
+  public DynamoDbClient dynamo() {
+    return dynamo;
+  }
+
+  public KmsClient kms() {
+    return kms;
+  }
+
+  public URI kmsEndpoint() {
+    return kmsEndpoint;
+  }
+
+  public URI sqsEndpoint() {
+    return sqsEndpoint;
+  }
+
+  public URI dynamoEndpoint() {
+    return dynamoEndpoint;
+  }
+
+  public Provisioning.Queues queues() {
+    return queues;
+  }
+
+  public QueuedJobSweeper sweeper() {
+    return sweeper;
+  }
+
+  public List<Worker> workers() {
+    return List.copyOf(workers);
+  }
+
+  @Override
+  public void close() {
+    for (Worker worker : workers) {
+      worker.shutdown(Duration.ofSeconds(10));
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+    if (enclaveProcess != null) {
+      enclaveProcess.close();
+    }
+    for (int i = closeInReverse.size() - 1; i >= 0; i--) {
+      try {
+        closeInReverse.get(i).close();
+      } catch (Exception e) {
+        LOG.debug("while stopping: {}", e.getMessage());
+      }
+    }
+  }
+}

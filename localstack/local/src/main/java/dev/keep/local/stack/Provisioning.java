@@ -1,0 +1,55 @@
+package dev.keep.local.stack;
+
+import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.schema.tables.TenantAttributes;
+import java.time.Instant;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Creates queues and records tenants and keys, as the SAM template and operators do in AWS. */
+public final class Provisioning {
+  private Provisioning() {}
+
+  /** The signing queue and its dead-letter queue. */
+  public record Queues(String queueUrl, String deadLetterQueueUrl) {}
+
+  /**
+   * Creates {@code name} and {@code name-dlq}, with a redrive policy that moves a message to the
+   * dead-letter queue after {@code maxReceiveCount} deliveries.
+   */
+  public static Queues createQueues(SqsClient sqs, String name, int visibilitySeconds, int maxReceiveCount) {
+    String dlqUrl = sqs.createQueue(b -> b.queueName(name + "-dlq")
+        .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
+    String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+        .attributes().get(QueueAttributeName.QUEUE_ARN);
+    String redrive = "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
+    String queueUrl = sqs.createQueue(b -> b.queueName(name).attributes(Map.of(
+        QueueAttributeName.VISIBILITY_TIMEOUT, Integer.toString(visibilitySeconds),
+        QueueAttributeName.REDRIVE_POLICY, redrive))).queueUrl();
+    return new Queues(queueUrl, dlqUrl);
+  }
+
+  /** Stores a tenant's API key, hashed; the key itself is never written anywhere. */
+  public static void createTenant(DynamoDbClient dynamo, String tenantsTable, String tenantId, String apiKey) {
+    dynamo.putItem(b -> b.tableName(tenantsTable).item(Map.of(
+        TenantAttributes.API_KEY_HASH, AttributeValue.fromS(TenantAuthenticator.hash(apiKey)),
+        TenantAttributes.TENANT_ID, AttributeValue.fromS(tenantId),
+        TenantAttributes.NAME, AttributeValue.fromS(tenantId),
+        TenantAttributes.CREATED_AT, AttributeValue.fromS(Instant.now().toString()))));
+  }
+
+  /** Records that {@code keyId} belongs to {@code tenantId}; refuses to take over another's key. */
+  public static void registerKey(DynamoDbClient dynamo, String keysTable, String keyId, String tenantId, String publicKey) {
+    dynamo.putItem(b -> b.tableName(keysTable)
+        .item(Map.of(
+            TenantAttributes.KEY_ID, AttributeValue.fromS(keyId),
+            TenantAttributes.TENANT_ID, AttributeValue.fromS(tenantId),
+            TenantAttributes.PUBLIC_KEY, AttributeValue.fromS(publicKey),
+            TenantAttributes.KEY_TYPE, AttributeValue.fromS("secp256k1"),
+            TenantAttributes.CREATED_AT, AttributeValue.fromS(Instant.now().toString())))
+        .conditionExpression("attribute_not_exists(keyId)"));
+  }
+}
