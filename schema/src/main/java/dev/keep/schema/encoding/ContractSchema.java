@@ -79,14 +79,20 @@ public final class ContractSchema {
   }
 
   private static String fieldOf(ValidationMessage m) {
-    String path = m.getInstanceLocation().toString();
-    // For "required" and "additionalProperties" the instance is the parent object; the field is
-    // the property the rule is about.
-    String property = m.getProperty();
-    if (property != null && !property.isEmpty()) {
-      path = path.equals("$") ? "$." + property : path + "." + property;
+    // The instance location is a JSON pointer ("/message"); for "required" and
+    // "additionalProperties" it is the parent object and the property is the field in question.
+    String pointer = m.getInstanceLocation().toString();
+    StringBuilder field = new StringBuilder();
+    for (String part : pointer.split("[/.$]")) {
+      if (!part.isEmpty()) {
+        field.append(field.isEmpty() ? "" : ".").append(part);
+      }
     }
-    return path.startsWith("$.") ? path.substring(2) : path.equals("$") ? "" : path;
+    String property = m.getProperty();
+    if (property != null && !property.isEmpty() && !field.toString().endsWith(property)) {
+      field.append(field.isEmpty() ? "" : ".").append(property);
+    }
+    return field.toString();
   }
 
   private static String ruleOf(ValidationMessage m, String field) {
@@ -97,7 +103,7 @@ public final class ContractSchema {
           field.equals("message")
               ? "must be an even number of hex digits"
               : "must match " + m.getArguments()[0];
-      case "enum" -> "must be one of " + m.getArguments()[0];
+      case "enum" -> "must be one of " + String.valueOf(m.getArguments()[0]).replace("\"", "");
       case "maxLength" -> "is longer than " + m.getArguments()[0] + " characters";
       case "type" -> "must be a " + m.getArguments()[1] + ", not " + m.getArguments()[0];
       default -> {

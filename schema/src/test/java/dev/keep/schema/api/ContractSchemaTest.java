@@ -1,0 +1,80 @@
+package dev.keep.schema.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.keep.schema.encoding.ContractSchema;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.encoding.SchemaViolation;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ContractSchemaTest {
+
+  @Test
+  void validMessageJobBindsToItsRecord() throws Exception {
+    var node = ContractSchema.JOB_REQUEST.parse("{\"keyId\":\"k-1\",\"kind\":\"message\",\"message\":\"00ff\"}");
+    JobRequest request = Json.MAPPER.treeToValue(node, JobRequest.class);
+    JobRequest.Message message = assertInstanceOf(JobRequest.Message.class, request);
+    assertEquals("k-1", message.keyId());
+    assertEquals("00ff", message.message());
+    assertEquals("{\"kind\":\"message\",\"keyId\":\"k-1\",\"message\":\"00ff\"}", Json.write(request));
+  }
+
+  @Test
+  void emptyMessageIsAllowed() throws Exception {
+    ContractSchema.JOB_REQUEST.parse("{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"\"}");
+  }
+
+  /** Each bad body is refused with the field it is about. */
+  @Test
+  void badBodiesNameTheField() {
+    String[][] cases = {
+      {"{\"kind\":\"message\",\"message\":\"00\"}", "keyId", "keyId: is required"},
+      {"{\"keyId\":\"k\",\"message\":\"00\"}", "kind", "kind: is required"},
+      {"{\"keyId\":\"k\",\"kind\":\"message\"}", "message", "message: is required"},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"0g\"}", "message", "message: must be an even number of hex digits"},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"abc\"}", "message", "message: must be an even number of hex digits"},
+      {"{\"keyId\":\"k\",\"kind\":\"launch\",\"message\":\"00\"}", "kind", "kind: must be one of [message]"},
+      {"{\"keyId\":\"has space\",\"kind\":\"message\",\"message\":\"00\"}", "keyId", null},
+      {"{\"keyId\":7,\"kind\":\"message\",\"message\":\"00\"}", "keyId", null},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"amount\":1}", "amount", "amount: is not a known field"},
+      {"[1,2]", "", null},
+      {"{not json", "", null},
+      {"", "", null},
+    };
+    List<String> failures = new ArrayList<>();
+    for (String[] c : cases) {
+      try {
+        ContractSchema.JOB_REQUEST.parse(c[0]);
+        failures.add("accepted " + c[0]);
+      } catch (SchemaViolation e) {
+        if (!e.field().equals(c[1])) {
+          failures.add(c[0] + " → field '" + e.field() + "' (" + e.getMessage() + "), expected '" + c[1] + "'");
+        } else if (c[2] != null && !e.getMessage().equals(c[2])) {
+          failures.add(c[0] + " → message '" + e.getMessage() + "', expected '" + c[2] + "'");
+        }
+      }
+    }
+    assertEquals(List.of(), failures);
+  }
+
+  @Test
+  void tooLongMessageIsRefused() {
+    String big = "00".repeat(65_537);
+    try {
+      ContractSchema.JOB_REQUEST.parse("{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"" + big + "\"}");
+      throw new AssertionError("accepted a 65537-byte message");
+    } catch (SchemaViolation e) {
+      assertEquals("message", e.field());
+    }
+  }
+
+  @Test
+  void signingMessageSchemaAcceptsWhatTheApiSends() throws Exception {
+    var message = dev.keep.schema.queue.SigningMessage.of("job-1", "tenant-1", "2026-11-24T10:00:00Z");
+    ContractSchema.SIGNING_MESSAGE.parse(Json.write(message));
+    assertEquals("{\"v\":1,\"jobId\":\"job-1\",\"tenantId\":\"tenant-1\",\"enqueuedAt\":\"2026-11-24T10:00:00Z\"}", Json.write(message));
+  }
+}

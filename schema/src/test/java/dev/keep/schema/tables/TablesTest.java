@@ -1,0 +1,31 @@
+package dev.keep.schema.tables;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TablesTest {
+  @Test
+  void allFourTablesLoad() {
+    assertEquals(List.of("jobs", "audit", "tenants", "keys"), Tables.ALL.stream().map(TableDefinition::name).toList());
+    assertEquals("jobId", Tables.JOBS.partitionKey().name());
+    assertEquals("apiKeyHash", Tables.TENANTS.partitionKey().name());
+  }
+
+  @Test
+  void jobsHasTheSparsePendingIndexTheSweeperUses() {
+    TableDefinition.Index pending = Tables.JOBS.globalSecondaryIndexes().stream()
+        .filter(i -> i.name().equals("pending")).findFirst().orElseThrow();
+    assertEquals(JobAttributes.PENDING_SHARD, pending.partitionKey().name());
+    assertEquals(JobAttributes.CREATED_AT, pending.sortKey().name());
+  }
+
+  @Test
+  void invariantsAreCheckedAtConstruction() {
+    assertThrows(IllegalArgumentException.class, () -> new TableDefinition.Attribute("x", "BOOL"));
+    assertThrows(IllegalArgumentException.class,
+        () -> new TableDefinition("ok-name", new TableDefinition.Attribute("k", "S"), null, null, "SOMETIMES"));
+  }
+}
