@@ -46,18 +46,27 @@ public final class Bip340Signer {
     byte[] aux = new byte[32];
     random.nextBytes(aux);
     try {
-      byte[] signature = SECP.signSchnorr(digest.bytes(), key.expose(), aux);
-      if (!SECP.verifySchnorr(signature, digest.bytes(), publicKey(key).toBytes())) {
-        throw new IllegalStateException("signature failed its own verification; refusing to return it");
-      }
-      return SchnorrSignature.of(signature);
+      return sign(digest, key, aux);
     } finally {
       Arrays.fill(aux, (byte) 0);
     }
   }
 
+  /** With caller-chosen auxiliary randomness: for the BIP-340 test vectors only. */
+  SchnorrSignature sign(Digest32 digest, SecretKey key, byte[] aux) {
+    byte[] signature = SECP.signSchnorr(digest.bytes(), key.expose(), aux);
+    if (!SECP.verifySchnorr(signature, digest.bytes(), publicKey(key).toBytes())) {
+      throw new IllegalStateException("signature failed its own verification; refusing to return it");
+    }
+    return SchnorrSignature.of(signature);
+  }
+
   /** BIP-340 §Verification. */
   public static boolean verify(SchnorrSignature signature, Digest32 digest, XOnlyPublicKey key) {
-    return SECP.verifySchnorr(signature.toBytes(), digest.bytes(), key.toBytes());
+    try {
+      return SECP.verifySchnorr(signature.toBytes(), digest.bytes(), key.toBytes());
+    } catch (RuntimeException e) {
+      return false; // libsecp256k1 refuses to parse a public key that is not on the curve
+    }
   }
 }
