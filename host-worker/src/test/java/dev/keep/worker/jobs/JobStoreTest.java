@@ -1,0 +1,155 @@
+package dev.keep.worker.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
+import dev.keep.emulators.dynamodb.TableCreator;
+import dev.keep.schema.api.JobStatus;
+import dev.keep.schema.tables.JobAttributes;
+import dev.keep.schema.tables.Tables;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The claim/lease/finish state machine against DynamoDB Local, with time passed in. */
+class JobStoreTest {
+  private static EmbeddedDynamoDb server;
+  private static DynamoDbClient dynamo;
+  private static JobStore store;
+  private static final Instant T0 = Instant.parse("2026-11-24T12:00:00Z");
+  private static final Duration LEASE = Duration.ofSeconds(30);
+
+  @BeforeAll
+  static void start() {
+    server = EmbeddedDynamoDb.start(0);
+    dynamo = DynamoDbClient.builder()
+        .endpointOverride(server.endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
+    TableCreator.createAll(dynamo, Tables.ALL);
+    store = new JobStore(dynamo, Tables.JOBS.name(), Tables.AUDIT.name());
+  }
+
+  @AfterAll
+  static void stop() {
+    dynamo.close();
+    server.close();
+  }
+
+  private static String queuedJob() {
+    String jobId = UUID.randomUUID().toString();
+    dynamo.putItem(b -> b.tableName("jobs").item(Map.of(
+        JobAttributes.JOB_ID, AttributeValue.fromS(jobId),
+        JobAttributes.TENANT_ID, AttributeValue.fromS("t1"),
+        JobAttributes.KEY_ID, AttributeValue.fromS("k1"),
+        JobAttributes.KIND, AttributeValue.fromS("message"),
+        JobAttributes.REQUEST, AttributeValue.fromS("{\"kind\":\"message\",\"keyId\":\"k1\",\"message\":\"00\"}"),
+        JobAttributes.STATUS, AttributeValue.fromS("QUEUED"),
+        JobAttributes.CREATED_AT, AttributeValue.fromS(T0.toString()),
+        JobAttributes.ATTEMPTS, AttributeValue.fromN("0"),
+        JobAttributes.PENDING_SHARD, AttributeValue.fromS(JobAttributes.PENDING_SHARD_0))));
+    return jobId;
+  }
+
+  private static Map<String, AttributeValue> item(String table, String jobId) {
+    return dynamo.getItem(b -> b.tableName(table).key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true)).item();
+  }
+
+  @Test
+  void claimTakesTheLeaseCountsTheAttemptAndLeavesThePendingIndex() {
+    String jobId = queuedJob();
+    Claim.Claimed claimed = assertInstanceOf(Claim.Claimed.class, store.claim(jobId, "w1", T0, LEASE));
+    assertEquals(1, claimed.job().attempts());
+    assertEquals(T0.plus(LEASE), claimed.leaseExpiresAt());
+    Map<String, AttributeValue> item = item("jobs", jobId);
+    assertEquals("RUNNING", item.get("status").s());
+    assertEquals("w1", item.get("leaseOwner").s());
+    assertFalse(item.containsKey("pendingShard"));
+  }
+
+  @Test
+  void aLiveLeaseKeepsOtherWorkersOutAndAnExpiredOneLetsThemIn() {
+    String jobId = queuedJob();
+    store.claim(jobId, "w1", T0, LEASE);
+    Claim.LeasedByOther other = assertInstanceOf(Claim.LeasedByOther.class,
+        store.claim(jobId, "w2", T0.plusSeconds(29), LEASE));
+    assertEquals("w1", other.owner());
+    assertEquals(T0.plus(LEASE), other.leaseExpiresAt());
+    Claim.Claimed taken = assertInstanceOf(Claim.Claimed.class, store.claim(jobId, "w2", T0.plusSeconds(31), LEASE));
+    assertEquals(2, taken.job().attempts());
+  }
+
+  @Test
+  void onlyTheLeaseOwnerCanFinishAndTheAuditRecordLandsWithTheState() {
+    String jobId = queuedJob();
+    Job first = ((Claim.Claimed) store.claim(jobId, "w1", T0, LEASE)).job();
+    Job second = ((Claim.Claimed) store.claim(jobId, "w2", T0.plusSeconds(31), LEASE)).job();
+    Outcome signed = new Outcome.Signed("{\"signature\":\"aa\"}");
+    // The first worker wakes up late: its lease is gone, so neither state nor audit is written.
+    assertFalse(store.finish(first, "w1", signed, AuditRecord.of(first, signed, "w1", T0.plusSeconds(32)), T0.plusSeconds(32)));
+    assertTrue(item("audit", jobId).isEmpty());
+    assertTrue(store.finish(second, "w2", signed, AuditRecord.of(second, signed, "w2", T0.plusSeconds(33)), T0.plusSeconds(33)));
+    Map<String, AttributeValue> job = item("jobs", jobId);
+    assertEquals("SIGNED", job.get("status").s());
+    assertFalse(job.containsKey("leaseOwner"));
+    Map<String, AttributeValue> audit = item("audit", jobId);
+    assertEquals("SIGNED", audit.get("decision").s());
+    assertEquals("w2", audit.get("workerId").s());
+    assertEquals("2", audit.get("attempts").n());
+    // Finishing again (a duplicate) changes nothing.
+    assertFalse(store.finish(second, "w2", signed, AuditRecord.of(second, signed, "w2", T0.plusSeconds(34)), T0.plusSeconds(34)));
+    assertInstanceOf(Claim.AlreadyTerminal.class, store.claim(jobId, "w3", T0.plusSeconds(99), LEASE));
+  }
+
+  @Test
+  void releaseHandsTheJobBackForTheNextDelivery() {
+    String jobId = queuedJob();
+    store.claim(jobId, "w1", T0, LEASE);
+    assertFalse(store.release(jobId, "w2", T0), "only the owner releases");
+    assertTrue(store.release(jobId, "w1", T0));
+    assertEquals(JobStatus.QUEUED, store.status(jobId).orElseThrow());
+    assertEquals(JobAttributes.PENDING_SHARD_0, item("jobs", jobId).get("pendingShard").s());
+    Claim.Claimed again = assertInstanceOf(Claim.Claimed.class, store.claim(jobId, "w2", T0.plusSeconds(1), LEASE));
+    assertEquals(2, again.job().attempts());
+  }
+
+  @Test
+  void extendLeaseOnlyForTheOwner() {
+    String jobId = queuedJob();
+    store.claim(jobId, "w1", T0, LEASE);
+    assertTrue(store.extendLease(jobId, "w1", T0.plusSeconds(60)));
+    assertFalse(store.extendLease(jobId, "w2", T0.plusSeconds(90)));
+    assertInstanceOf(Claim.LeasedByOther.class, store.claim(jobId, "w2", T0.plusSeconds(45), LEASE));
+  }
+
+  @Test
+  void unknownJobIsNotFound() {
+    assertInstanceOf(Claim.NotFound.class, store.claim("no-such-job", "w1", T0, LEASE));
+  }
+
+  @Test
+  void deadLetterFailureEndsAnUnfinishedJobOnce() {
+    String jobId = queuedJob();
+    Job job = store.read(jobId).orElseThrow();
+    Outcome failed = new Outcome.Failed("DELIVERY_FAILED", "dead-lettered");
+    assertTrue(store.failUnfinished(job, "DELIVERY_FAILED", "dead-lettered", AuditRecord.of(job, failed, "w1", T0), T0));
+    assertFalse(store.failUnfinished(job, "DELIVERY_FAILED", "dead-lettered", AuditRecord.of(job, failed, "w1", T0), T0));
+    assertEquals(JobStatus.FAILED, store.status(jobId).orElseThrow());
+    assertEquals("FAILED", item("audit", jobId).get("decision").s());
+  }
+}
