@@ -1,0 +1,237 @@
+package dev.keep.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.jobs.JobQueue;
+import dev.keep.api.jobs.JobRepository;
+import dev.keep.api.jobs.JobsApi;
+import dev.keep.api.sweeper.QueuedJobSweeper;
+import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
+import dev.keep.emulators.dynamodb.TableCreator;
+import dev.keep.emulators.sqs.EmbeddedSqs;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.tables.Tables;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The jobs API through its Lambda entry point, fed API Gateway HTTP API v2 event fixtures, against
+ * DynamoDB Local and ElasticMQ.
+ */
+class JobsApiTest {
+  private static final String KEY_T1 = "test-api-key-tenant-one-0001";
+  private static final String KEY_T2 = "test-api-key-tenant-two-0002";
+  private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+
+  private static EmbeddedDynamoDb dynamoServer;
+  private static EmbeddedSqs sqsServer;
+  private static DynamoDbClient dynamo;
+  private static SqsClient sqs;
+  private static String queueUrl;
+  private static ApiHandler handler;
+  private static JobRepository jobs;
+
+  @BeforeAll
+  static void start() {
+    dynamoServer = EmbeddedDynamoDb.start(0);
+    sqsServer = EmbeddedSqs.start(0);
+    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+    dynamo = DynamoDbClient.builder().endpointOverride(dynamoServer.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    sqs = SqsClient.builder().endpointOverride(sqsServer.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    TableCreator.createAll(dynamo, Tables.ALL);
+    queueUrl = sqs.createQueue(b -> b.queueName("signing")).queueUrl();
+    tenant("t1", KEY_T1);
+    tenant("t2", KEY_T2);
+    key("k1", "t1");
+    key("k2", "t2");
+    jobs = new JobRepository(dynamo, "jobs", "keys");
+    handler = new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, "tenants"), jobs,
+        new JobQueue(sqs, queueUrl), Clock.fixed(NOW, ZoneOffset.UTC)));
+  }
+
+  @AfterAll
+  static void stop() {
+    sqs.close();
+    dynamo.close();
+    sqsServer.close();
+    dynamoServer.close();
+  }
+
+  private static void tenant(String id, String apiKey) {
+    dynamo.putItem(b -> b.tableName("tenants").item(Map.of(
+        "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash(apiKey)), "tenantId", AttributeValue.fromS(id))));
+  }
+
+  private static void key(String keyId, String tenant) {
+    dynamo.putItem(b -> b.tableName("keys").item(Map.of(
+        "keyId", AttributeValue.fromS(keyId), "tenantId", AttributeValue.fromS(tenant),
+        "publicKey", AttributeValue.fromS("00".repeat(32)))));
+  }
+
+  private static String fixture(String name) throws IOException {
+    try (InputStream in = JobsApiTest.class.getResourceAsStream("/events/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  record Reply(int status, JsonNode body, Map<String, String> headers) {}
+
+  private static Reply invoke(String eventJson) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    handler.handleRequest(new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, null);
+    JsonNode response = Json.MAPPER.readTree(out.toByteArray());
+    Map<String, String> headers = Json.MAPPER.convertValue(response.get("headers"),
+        Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+    return new Reply(response.get("statusCode").asInt(), Json.MAPPER.readTree(response.get("body").asText()), headers);
+  }
+
+  private static Reply post(String apiKey, String body) throws IOException {
+    String event = fixture("post-job.json").replace("API_KEY", apiKey);
+    var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(event);
+    node.put("body", body);
+    return invoke(Json.MAPPER.writeValueAsString(node));
+  }
+
+  private static Reply get(String apiKey, String jobId) throws IOException {
+    return invoke(fixture("get-job.json").replace("API_KEY", apiKey).replace("JOB_ID", jobId));
+  }
+
+  private static int storedJobs() {
+    return dynamo.scan(b -> b.tableName("jobs").select("COUNT")).count();
+  }
+
+  private static List<Message> drainQueue() {
+    List<Message> all = new ArrayList<>();
+    while (true) {
+      List<Message> got = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
+      if (got.isEmpty()) {
+        return all;
+      }
+      all.addAll(got);
+      got.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle())));
+    }
+  }
+
+  @Test
+  void submitStoresQueuedEnqueuesAndAnswers202() throws IOException {
+    drainQueue();
+    Reply reply = post(KEY_T1, "{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"68656c6c6f\"}");
+    assertEquals(202, reply.status());
+    assertEquals("QUEUED", reply.body().get("status").asText());
+    String jobId = reply.body().get("jobId").asText();
+    List<Message> messages = drainQueue();
+    assertEquals(1, messages.size());
+    JsonNode message = Json.MAPPER.readTree(messages.get(0).body());
+    assertEquals(jobId, message.get("jobId").asText());
+    assertEquals("t1", message.get("tenantId").asText());
+
+    Reply view = get(KEY_T1, jobId);
+    assertEquals(200, view.status());
+    assertEquals("QUEUED", view.body().get("status").asText());
+    assertEquals("message", view.body().get("kind").asText());
+    assertEquals(NOW.toString(), view.body().get("createdAt").asText());
+  }
+
+  @Test
+  void badBodiesAre400NamingTheFieldAndNothingIsStoredOrEnqueued() throws IOException {
+    drainQueue();
+    int before = storedJobs();
+    String[][] cases = {
+      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"zz\"}", "message"},
+      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"abc\"}", "message"},
+      {"{\"keyId\":\"k1\",\"kind\":\"launch\",\"message\":\"00\"}", "kind"},
+      {"{\"kind\":\"message\",\"message\":\"00\"}", "keyId"},
+      {"{\"keyId\":\"unknown\",\"kind\":\"message\",\"message\":\"00\"}", "keyId"},
+      {"{\"keyId\":\"k2\",\"kind\":\"message\",\"message\":\"00\"}", "keyId"}, // another tenant's key
+      {"{\"keyId\":\"k1\",\"kind\":\"message\"}", "message"},
+      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"00\",\"x\":1}", "x"},
+      {"{\"keyId\":\"k1\"", null},
+      {"", null},
+    };
+    List<String> failures = new ArrayList<>();
+    for (String[] c : cases) {
+      Reply reply = post(KEY_T1, c[0]);
+      if (reply.status() != 400) {
+        failures.add(c[0] + " → " + reply.status());
+        continue;
+      }
+      assertEquals("INVALID_REQUEST", reply.body().get("code").asText());
+      if (c[1] != null && !c[1].equals(reply.body().path("field").asText())) {
+        failures.add(c[0] + " → field " + reply.body().path("field") + " (" + reply.body().get("message") + ")");
+      }
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(before, storedJobs(), "no job stored");
+    assertEquals(0, drainQueue().size(), "nothing enqueued");
+  }
+
+  @Test
+  void missingOrWrongApiKeyIs401() throws IOException {
+    String body = "{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"00\"}";
+    Reply wrong = post("not-a-real-key-at-all-xyz", body);
+    assertEquals(401, wrong.status());
+    assertEquals("Bearer", wrong.headers().get("www-authenticate"));
+    String noAuth = fixture("post-job.json").replace("\"authorization\": \"Bearer API_KEY\",", "");
+    assertEquals(401, invoke(noAuth).status());
+    assertEquals(401, post("short", body).status());
+  }
+
+  @Test
+  void anotherTenantsJobIs404LikeAMissingOne() throws IOException {
+    Reply reply = post(KEY_T1, "{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"00\"}");
+    String jobId = reply.body().get("jobId").asText();
+    Reply theirs = get(KEY_T2, jobId);
+    Reply missing = get(KEY_T2, "00000000-0000-0000-0000-000000000000");
+    assertEquals(404, theirs.status());
+    assertEquals(404, missing.status());
+    assertEquals(theirs.body().get("code"), missing.body().get("code"));
+    assertEquals(200, get(KEY_T1, jobId).status());
+  }
+
+  @Test
+  void unknownRoutesAndMethods() throws IOException {
+    String event = fixture("get-job.json").replace("API_KEY", KEY_T1).replace("/v1/jobs/JOB_ID", "/v1/other");
+    assertEquals(404, invoke(event).status());
+    String put = fixture("post-job.json").replace("API_KEY", KEY_T1).replace("\"method\": \"POST\"", "\"method\": \"PUT\"");
+    assertEquals(405, invoke(put).status());
+  }
+
+  @Test
+  void sweeperReenqueuesAJobStoredWithoutItsMessage() throws IOException {
+    drainQueue();
+    // The API crashed between the write and the send: the job is stored, its message is not.
+    jobs.create("orphan-1", "t1", "k1", "message", "{\"kind\":\"message\",\"keyId\":\"k1\",\"message\":\"00\"}",
+        NOW.minus(Duration.ofMinutes(10)));
+    QueuedJobSweeper sweeper = new QueuedJobSweeper(jobs, new JobQueue(sqs, queueUrl),
+        Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(2));
+    int sent = sweeper.sweep(100);
+    assertTrue(sent >= 1, "swept " + sent);
+    assertTrue(drainQueue().stream().anyMatch(m -> m.body().contains("orphan-1")));
+  }
+}
