@@ -1,0 +1,135 @@
+package dev.keep.local.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.local.demo.Demo;
+import dev.keep.local.demo.JobsClient;
+import dev.keep.local.stack.LocalStack;
+import dev.keep.local.stack.Provisioning;
+import dev.keep.schema.tables.Tables;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The whole pipeline on real parts: HTTP → Lambda handler → DynamoDB Local + ElasticMQ → worker →
+ * enclave process (loopback TCP) → DynamoDB, with signatures checked by an independent verifier.
+ */
+class PipelineSystemTest {
+  private static LocalStack stack;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LocalStack.start(LocalStack.Options.defaults());
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  private static int count(String table) {
+    return stack.dynamo().scan(b -> b.tableName(table).select("COUNT").consistentRead(true)).count();
+  }
+
+  @Test
+  void fiftyJobsAllSignedVerifiedAndAuditedOnce() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Demo demo = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    Demo.Report report = demo.run(stack, 50, Duration.ofMinutes(2));
+    demo.print(report);
+    List<String> problems = new ArrayList<>();
+    for (Demo.Outcome job : report.jobs()) {
+      if (!"SIGNED".equals(job.status()) || !job.verified()) {
+        problems.add(job.jobId() + " " + job.status() + " " + job.problem());
+      }
+      Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(Tables.AUDIT.name())
+          .key(Map.of("jobId", AttributeValue.fromS(job.jobId()))).consistentRead(true)).item();
+      if (audit == null || audit.isEmpty() || !"SIGNED".equals(audit.get("decision").s())) {
+        problems.add(job.jobId() + " has no SIGNED audit record: " + audit);
+      }
+    }
+    assertEquals(List.of(), problems, printed.toString(StandardCharsets.UTF_8));
+    assertEquals(50, report.jobs().size());
+    assertTrue(report.allSignedAndVerified());
+    // The audit table is keyed by job id and written with a not-exists condition: one record per job.
+    assertTrue(count(Tables.AUDIT.name()) >= 50);
+  }
+
+  @Test
+  void aKeyTheEnclaveDoesNotHoldEndsRejectedOnceAndIsNotRetried() throws Exception {
+    stack.createTenant("t-missing", "api-key-for-missing-key-test");
+    // The keys table says the key exists, but the enclave never generated it.
+    Provisioning.registerKey(stack.dynamo(), Tables.KEYS.name(), "ghost-key", "t-missing", "11".repeat(32));
+    JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-missing-key-test");
+    JobsClient.Answer submitted = client.submit("{\"keyId\":\"ghost-key\",\"kind\":\"message\",\"message\":\"00\"}");
+    assertEquals(202, submitted.status());
+    String jobId = submitted.body().get("jobId").asText();
+    JsonNode view = Await.until("job " + jobId + " to end", Duration.ofSeconds(60), () -> get(client, jobId),
+        v -> v.path("status").asText().matches("SIGNED|REJECTED|FAILED"));
+    assertEquals("REJECTED", view.get("status").asText());
+    assertEquals("KEY_NOT_FOUND", view.path("error").path("code").asText());
+    assertEquals(1, view.get("attempts").asInt(), "a terminal enclave error is not retried");
+    Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(Tables.AUDIT.name())
+        .key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true)).item();
+    assertEquals("REJECTED", audit.get("decision").s());
+    assertTrue(audit.get("reason").s().startsWith("KEY_NOT_FOUND"), audit.get("reason").s());
+  }
+
+  @Test
+  void badInputOverHttpIs400And401And404AndStoresNothing() throws Exception {
+    stack.createTenant("t-bad", "api-key-for-bad-input-test");
+    stack.createTenant("t-other", "api-key-for-other-tenant-x");
+    stack.createKey("bad-input-key", "t-bad");
+    JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-bad-input-test");
+    int jobsBefore = count(Tables.JOBS.name());
+    JobsClient.Answer nonHex = client.submit("{\"keyId\":\"bad-input-key\",\"kind\":\"message\",\"message\":\"xyz1\"}");
+    assertEquals(400, nonHex.status());
+    assertEquals("message", nonHex.body().get("field").asText());
+    JobsClient.Answer wrongKind = client.submit("{\"keyId\":\"bad-input-key\",\"kind\":\"wire_money\",\"message\":\"00\"}");
+    assertEquals("kind", wrongKind.body().get("field").asText());
+    JobsClient.Answer unknownKey = client.submit("{\"keyId\":\"nobody\",\"kind\":\"message\",\"message\":\"00\"}");
+    assertEquals("keyId", unknownKey.body().get("field").asText());
+    JobsClient.Answer malformed = client.submit("{\"keyId\":");
+    assertEquals(400, malformed.status());
+    assertEquals(jobsBefore, count(Tables.JOBS.name()), "a rejected body stores nothing");
+
+    assertEquals(401, new JobsClient(stack.apiUrl(), "wrong-api-key-0000000000").submit("{}").status());
+    String jobId = client.submit("{\"keyId\":\"bad-input-key\",\"kind\":\"message\",\"message\":\"00\"}").body().get("jobId").asText();
+    assertEquals(404, new JobsClient(stack.apiUrl(), "api-key-for-other-tenant-x").get(jobId).status());
+  }
+
+  @Test
+  void aMessageInTheDeadLetterQueueFailsItsJobWithTheReason() throws Exception {
+    stack.createTenant("t-dlq", "api-key-for-dead-letter-test");
+    stack.createKey("dlq-key", "t-dlq");
+    // A job stored by the API whose deliveries all failed: its message sits in the DLQ.
+    new dev.keep.api.jobs.JobRepository(stack.dynamo(), Tables.JOBS.name(), Tables.KEYS.name())
+        .create("dlq-job-1", "t-dlq", "dlq-key", "message", "{\"kind\":\"message\",\"keyId\":\"dlq-key\",\"message\":\"00\"}",
+            java.time.Instant.now());
+    stack.sqs().sendMessage(b -> b.queueUrl(stack.queues().deadLetterQueueUrl()).messageBody(
+        "{\"v\":1,\"jobId\":\"dlq-job-1\",\"tenantId\":\"t-dlq\",\"enqueuedAt\":\"2026-11-24T12:00:00Z\"}"));
+    JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-dead-letter-test");
+    JsonNode view = Await.until("dlq-job-1 to fail", Duration.ofSeconds(60), () -> get(client, "dlq-job-1"),
+        v -> v.path("status").asText().equals("FAILED"));
+    assertEquals("DELIVERY_FAILED", view.path("error").path("code").asText());
+  }
+
+  private static JsonNode get(JobsClient client, String jobId) {
+    try {
+      return client.get(jobId).body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
