@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * <p>DynamoDB Local's own launcher ({@code ServerRunner}/{@code DynamoDBProxyServer}) binds every
  * interface, cannot report an OS-chosen port, and is the only place telemetry is switched on. So
  * this class mounts DynamoDB Local's request handler on a Jetty server of its own instead: the
- * connector is loopback-only, port 0 works, and telemetry is never configured, whatever
- * {@code DDB_LOCAL_TELEMETRY} says.
+ * connector is loopback-only, port 0 works, and telemetry is never configured, whatever {@code
+ * DDB_LOCAL_TELEMETRY} says.
  *
  * <p>The sqlite4java natives need nothing from the caller: DynamoDB Local 2.x carries them inside
  * its jar and copies the one for this OS and CPU to {@code java.io.tmpdir} (or {@code
@@ -28,12 +28,18 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
 
   private final Server server;
+  private final LocalDynamoDBRequestHandler requests;
   private final LocalDynamoDBServerHandler handler;
   private final URI endpoint;
   private volatile boolean closed;
 
-  private EmbeddedDynamoDb(Server server, LocalDynamoDBServerHandler handler, int port) {
+  private EmbeddedDynamoDb(
+      Server server,
+      LocalDynamoDBRequestHandler requests,
+      LocalDynamoDBServerHandler handler,
+      int port) {
     this.server = server;
+    this.requests = requests;
     this.handler = handler;
     this.endpoint = URI.create("http://" + HOST + ":" + port);
   }
@@ -43,7 +49,9 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port: must be 0..65535, got " + port);
     }
-    LocalDynamoDBServerHandler handler = newHandler();
+    LocalDynamoDBRequestHandler requests = newRequestHandler();
+    // null: no CORS headers; nothing calls this from a browser.
+    LocalDynamoDBServerHandler handler = new LocalDynamoDBServerHandler(requests, null);
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost(HOST);
@@ -54,10 +62,10 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     try {
       server.start();
     } catch (Exception e) {
-      stopQuietly(server, handler);
+      stopQuietly(server, requests, handler);
       throw new IllegalStateException("DynamoDB Local could not start on " + HOST + ":" + port, e);
     }
-    EmbeddedDynamoDb db = new EmbeddedDynamoDb(server, handler, connector.getLocalPort());
+    EmbeddedDynamoDb db = new EmbeddedDynamoDb(server, requests, handler, connector.getLocalPort());
     LOG.info("DynamoDB Local listening on {}", db.endpoint);
     return db;
   }
@@ -67,7 +75,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     return endpoint;
   }
 
-  /** Stops the HTTP server and drops the in-memory database. */
+  /** Stops the HTTP server, drops the in-memory database, and ends DynamoDB Local's threads. */
   @Override
   public void close() {
     if (closed) {
@@ -79,30 +87,34 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("DynamoDB Local did not stop cleanly", e);
     } finally {
-      handler.close();
+      release(requests, handler);
     }
   }
 
-  private static LocalDynamoDBServerHandler newHandler() {
+  private static LocalDynamoDBRequestHandler newRequestHandler() {
     try {
       // Arguments as ServerRunner passes them: in memory, no file path, and one shared database,
       // so every client sees the same tables whatever credentials or region it signs with.
-      LocalDynamoDBRequestHandler requests =
-          new LocalDynamoDBRequestHandler(0, true, null, true, false);
-      // null: no CORS headers; nothing calls this from a browser.
-      return new LocalDynamoDBServerHandler(requests, null);
+      return new LocalDynamoDBRequestHandler(0, true, null, true, false);
     } catch (Exception e) {
       throw new IllegalStateException("DynamoDB Local could not open its in-memory database", e);
     }
   }
 
-  private static void stopQuietly(Server server, LocalDynamoDBServerHandler handler) {
+  private static void stopQuietly(
+      Server server, LocalDynamoDBRequestHandler requests, LocalDynamoDBServerHandler handler) {
     try {
       server.stop();
     } catch (Exception ignored) {
       // Already failing to start; the start failure is the one worth reporting.
     } finally {
-      handler.close();
+      release(requests, handler);
     }
+  }
+
+  private static void release(
+      LocalDynamoDBRequestHandler requests, LocalDynamoDBServerHandler handler) {
+    handler.close(); // closes the databases and asks the job pools to stop
+    JobPools.stopNow(requests); // ...and this makes them stop now
   }
 }

@@ -31,8 +31,8 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
- * Creates Keep's tables from their definitions ({@code keep/tables/*.json}), so the local stack
- * and the SAM template cannot drift apart by hand.
+ * Creates Keep's tables from their definitions ({@code keep/tables/*.json}), so the local stack and
+ * the SAM template cannot drift apart by hand.
  */
 public final class TableCreator {
   private static final Logger LOG = LoggerFactory.getLogger(TableCreator.class);
@@ -44,8 +44,8 @@ public final class TableCreator {
   private TableCreator() {}
 
   /**
-   * Creates every table that does not exist yet, then waits until all of them, and their
-   * indexes, are ACTIVE. A table that already exists is left as it is, so this is safe to repeat.
+   * Creates every table that does not exist yet, then waits until all of them, and their indexes,
+   * are ACTIVE. A table that already exists is left as it is, so this is safe to repeat.
    */
   public static void createAll(DynamoDbClient client, List<TableDefinition> tables) {
     for (TableDefinition table : tables) {
@@ -75,7 +75,9 @@ public final class TableCreator {
               .indexName(index.name())
               .keySchema(keySchema(index.partitionKey(), index.sortKeyIfAny()))
               .projection(
-                  Projection.builder().projectionType(ProjectionType.fromValue(index.projection())).build())
+                  Projection.builder()
+                      .projectionType(ProjectionType.fromValue(index.projection()))
+                      .build())
               .build());
     }
     CreateTableRequest.Builder request =
@@ -85,7 +87,12 @@ public final class TableCreator {
             .keySchema(keySchema(table.partitionKey(), table.sortKeyIfAny()))
             .attributeDefinitions(
                 attributes.values().stream()
-                    .map(a -> AttributeDefinition.builder().attributeName(a.name()).attributeType(a.type()).build())
+                    .map(
+                        a ->
+                            AttributeDefinition.builder()
+                                .attributeName(a.name())
+                                .attributeType(a.type())
+                                .build())
                     .toList());
     // CreateTable rejects an empty GSI list, so leave the field out when there are none.
     if (!indexes.isEmpty()) {
@@ -105,9 +112,12 @@ public final class TableCreator {
 
   private static List<KeySchemaElement> keySchema(Attribute partition, Optional<Attribute> sort) {
     List<KeySchemaElement> keys = new ArrayList<>(2);
-    keys.add(KeySchemaElement.builder().attributeName(partition.name()).keyType(KeyType.HASH).build());
+    keys.add(
+        KeySchemaElement.builder().attributeName(partition.name()).keyType(KeyType.HASH).build());
     sort.ifPresent(
-        s -> keys.add(KeySchemaElement.builder().attributeName(s.name()).keyType(KeyType.RANGE).build()));
+        s ->
+            keys.add(
+                KeySchemaElement.builder().attributeName(s.name()).keyType(KeyType.RANGE).build()));
     return keys;
   }
 

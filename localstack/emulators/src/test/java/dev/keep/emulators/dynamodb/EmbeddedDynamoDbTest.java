@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keep.emulators.LocalAws;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -35,13 +36,12 @@ class EmbeddedDynamoDbTest {
   @BeforeAll
   static void start() {
     db = EmbeddedDynamoDb.start(0);
-    client = LocalClients.dynamoDb(db.endpoint());
+    client = LocalAws.dynamoDb(db.endpoint());
     client.createTable(
         b ->
             b.tableName(TABLE)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                    attribute("id"), attribute("customer"), attribute("placedAt"))
+                .attributeDefinitions(attribute("id"), attribute("customer"), attribute("placedAt"))
                 .keySchema(key("id", KeyType.HASH))
                 .globalSecondaryIndexes(
                     GlobalSecondaryIndex.builder()
@@ -70,13 +70,15 @@ class EmbeddedDynamoDbTest {
   @Test
   void conditionalPutRefusesASecondWriteOfTheSameKey() {
     Map<String, AttributeValue> item = order("o-1", "alice", "2025-01-01T00:00:00Z");
-    client.putItem(b -> b.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(id)"));
+    client.putItem(
+        b -> b.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(id)"));
 
     assertThrows(
         ConditionalCheckFailedException.class,
         () ->
             client.putItem(
-                b -> b.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(id)")));
+                b ->
+                    b.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(id)")));
   }
 
   @Test
@@ -137,7 +139,7 @@ class EmbeddedDynamoDbTest {
   void eachInstanceHasItsOwnDatabaseAndStopsListening() throws IOException {
     int port;
     try (EmbeddedDynamoDb other = EmbeddedDynamoDb.start(0);
-        DynamoDbClient otherClient = LocalClients.dynamoDb(other.endpoint())) {
+        DynamoDbClient otherClient = LocalAws.dynamoDb(other.endpoint())) {
       port = other.endpoint().getPort();
       assertEquals(List.of(), otherClient.listTables().tableNames());
     }
@@ -167,7 +169,10 @@ class EmbeddedDynamoDbTest {
   }
 
   private static AttributeDefinition attribute(String name) {
-    return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    return AttributeDefinition.builder()
+        .attributeName(name)
+        .attributeType(ScalarAttributeType.S)
+        .build();
   }
 
   private static KeySchemaElement key(String name, KeyType type) {

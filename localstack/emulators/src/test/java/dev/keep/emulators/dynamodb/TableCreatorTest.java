@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.keep.emulators.LocalAws;
 import dev.keep.schema.tables.TableDefinition;
 import dev.keep.schema.tables.TableDefinition.Attribute;
 import dev.keep.schema.tables.TableDefinition.Index;
@@ -33,7 +34,7 @@ class TableCreatorTest {
   @BeforeAll
   static void start() {
     db = EmbeddedDynamoDb.start(0);
-    client = LocalClients.dynamoDb(db.endpoint());
+    client = LocalAws.dynamoDb(db.endpoint());
     TableCreator.createAll(client, Tables.ALL);
   }
 
@@ -60,10 +61,13 @@ class TableCreatorTest {
       TableDescription table = client.describeTable(b -> b.tableName(definition.name())).table();
 
       assertEquals(TableStatus.ACTIVE, table.tableStatus(), definition.name());
-      assertEquals(BillingMode.PAY_PER_REQUEST, table.billingModeSummary().billingMode(), definition.name());
-      assertEquals(keys(definition.partitionKey(), definition.sortKeyIfAny()), keys(table.keySchema()));
+      assertEquals(
+          BillingMode.PAY_PER_REQUEST, table.billingModeSummary().billingMode(), definition.name());
+      assertEquals(
+          keys(definition.partitionKey(), definition.sortKeyIfAny()), keys(table.keySchema()));
       assertEquals(expectedAttributes(definition), attributes(table.attributeDefinitions()));
-      assertEquals(expectedIndexes(definition), indexes(table.globalSecondaryIndexes()), definition.name());
+      assertEquals(
+          expectedIndexes(definition), indexes(table.globalSecondaryIndexes()), definition.name());
       assertEquals(
           definition.streamViewType(),
           Optional.ofNullable(table.streamSpecification())

@@ -1,0 +1,112 @@
+package dev.keep.emulators.kms;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+/** All keys and aliases of one endpoint, in memory only, for one region and account. */
+final class KeyRegistry {
+  private final String region;
+  private final String accountId;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final Map<String, KmsKey> keysById = new ConcurrentHashMap<>();
+  private final Map<String, String> keyIdsByAlias = new ConcurrentHashMap<>();
+
+  KeyRegistry(String region, String accountId, Clock clock, SecureRandom random) {
+    this.region = region;
+    this.accountId = accountId;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  SecureRandom random() {
+    return random;
+  }
+
+  /** A new enabled symmetric key with fresh random key material. */
+  KmsKey create(String description, String policy) {
+    String id = UUID.randomUUID().toString();
+    byte[] material = new byte[32];
+    random.nextBytes(material);
+    SecretKey secret = new SecretKeySpec(material, "AES");
+    Arrays.fill(material, (byte) 0); // SecretKeySpec keeps its own copy
+    KmsKey key =
+        new KmsKey(
+            id,
+            keyArn(id),
+            accountId,
+            Instant.now(clock),
+            description,
+            KmsKey.KeyState.ENABLED,
+            policy == null ? DefaultKeyPolicy.forAccount(accountId) : policy,
+            secret);
+    keysById.put(id, key);
+    return key;
+  }
+
+  /** Points {@code aliasName} at an existing key; an alias, once made, is never silently moved. */
+  void createAlias(String aliasName, KeyReference target) {
+    KmsKey key =
+        switch (target) {
+          case KeyReference.KeyId _, KeyReference.KeyArn _ -> resolve(target);
+          case KeyReference.AliasName _, KeyReference.AliasArn _ ->
+              throw KmsException.validation(
+                  "TargetKeyId", "Member must be a key id or key ARN, not an alias");
+        };
+    if (keyIdsByAlias.putIfAbsent(aliasName, key.id()) != null) {
+      throw new KmsException(
+          KmsError.ALREADY_EXISTS,
+          "An alias with the name " + aliasArn(aliasName) + " already exists");
+    }
+  }
+
+  /** The key a reference names, in any of its four forms. */
+  KmsKey resolve(KeyReference reference) {
+    String id =
+        switch (reference) {
+          case KeyReference.KeyId(String keyId) -> keyId;
+          case KeyReference.KeyArn arn -> ours(arn.region(), arn.account()) ? arn.id() : null;
+          case KeyReference.AliasName(String name) -> aliasTarget(name, aliasArn(name));
+          case KeyReference.AliasArn arn ->
+              ours(arn.region(), arn.account()) ? aliasTarget(arn.name(), arn.text()) : null;
+        };
+    KmsKey key = id == null ? null : keysById.get(id);
+    if (key == null) {
+      String shown = reference instanceof KeyReference.KeyId k ? keyArn(k.id()) : reference.text();
+      throw new KmsException(KmsError.NOT_FOUND, "Key '" + shown + "' does not exist");
+    }
+    return key;
+  }
+
+  /** A key by its bare id, as a ciphertext names it; absent if no such key. */
+  KmsKey byId(String id) {
+    return keysById.get(id);
+  }
+
+  private String aliasTarget(String aliasName, String shown) {
+    String id = keyIdsByAlias.get(aliasName);
+    if (id == null) {
+      throw new KmsException(KmsError.NOT_FOUND, "Alias " + shown + " is not found.");
+    }
+    return id;
+  }
+
+  private boolean ours(String arnRegion, String arnAccount) {
+    return region.equals(arnRegion) && accountId.equals(arnAccount);
+  }
+
+  String keyArn(String id) {
+    return "arn:aws:kms:" + region + ":" + accountId + ":key/" + id;
+  }
+
+  String aliasArn(String aliasName) {
+    return "arn:aws:kms:" + region + ":" + accountId + ":" + aliasName;
+  }
+}

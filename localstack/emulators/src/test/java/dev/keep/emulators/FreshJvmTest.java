@@ -1,0 +1,169 @@
+package dev.keep.emulators;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * All three emulators in a fresh JVM whose classpath is jars only, as under {@code java -cp
+ * 'target/lib/*'}: no sqlite4java {@code .so} artifacts, no {@code java.library.path}, an empty
+ * temporary directory. Checks that DynamoDB Local finds its natives on its own, and that after
+ * close() no thread is left holding the JVM open.
+ */
+class FreshJvmTest {
+  private static final long START_SECONDS = 40;
+  private static final long EXIT_SECONDS = 15;
+
+  @Test
+  void runsFromJarsAloneAndExitsAfterClose(@TempDir Path tmp) throws Exception {
+    Path tmpdir = Files.createDirectory(tmp.resolve("tmpdir"));
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + tmpdir,
+                "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                jarsAndDirectoriesOnly(),
+                FreshJvmLauncher.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    List<String> output = new CopyOnWriteArrayList<>();
+    CompletableFuture<Map<String, URI>> ready =
+        CompletableFuture.supplyAsync(() -> readUntilReady(child, output));
+    try {
+      Map<String, URI> endpoints = ready.get(START_SECONDS, TimeUnit.SECONDS);
+      useDynamoDb(endpoints.get("DYNAMODB"));
+      useSqs(endpoints.get("SQS"));
+      useKms(endpoints.get("KMS"));
+      try (Stream<Path> files = Files.list(tmpdir)) {
+        // DynamoDB Local 2.x copied its native library out of its own jar into java.io.tmpdir.
+        assertTrue(
+            files.anyMatch(f -> f.getFileName().toString().contains("sqlite4java")),
+            "no extracted sqlite4java library in " + tmpdir);
+      }
+    } finally {
+      child.getOutputStream().close();
+      if (!child.waitFor(EXIT_SECONDS, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+        throw new AssertionError(
+            "child JVM still running "
+                + EXIT_SECONDS
+                + " s after close:\n"
+                + String.join("\n", output));
+      }
+    }
+    assertEquals(0, child.exitValue(), String.join("\n", output));
+  }
+
+  private static void useDynamoDb(URI endpoint) {
+    try (DynamoDbClient client = LocalAws.dynamoDb(endpoint)) {
+      client.createTable(
+          b ->
+              b.tableName("probe")
+                  .billingMode(BillingMode.PAY_PER_REQUEST)
+                  .attributeDefinitions(
+                      AttributeDefinition.builder().attributeName("k").attributeType("S").build())
+                  .keySchema(
+                      KeySchemaElement.builder().attributeName("k").keyType(KeyType.HASH).build()));
+      assertEquals(List.of("probe"), client.listTables().tableNames());
+    }
+  }
+
+  private static void useSqs(URI endpoint) {
+    try (SqsClient client = LocalAws.sqs(endpoint)) {
+      String url = client.createQueue(b -> b.queueName("probe")).queueUrl();
+      client.sendMessage(b -> b.queueUrl(url).messageBody("ping"));
+      assertEquals(
+          "ping",
+          client
+              .receiveMessage(b -> b.queueUrl(url).waitTimeSeconds(5))
+              .messages()
+              .getFirst()
+              .body());
+    }
+  }
+
+  private static void useKms(URI endpoint) {
+    try (KmsClient client = LocalAws.kms(endpoint)) {
+      String keyId = client.createKey(b -> {}).keyMetadata().keyId();
+      SdkBytes plaintext = SdkBytes.fromUtf8String("probe");
+      SdkBytes ciphertext =
+          client.encrypt(b -> b.keyId(keyId).plaintext(plaintext)).ciphertextBlob();
+      assertEquals(plaintext, client.decrypt(b -> b.ciphertextBlob(ciphertext)).plaintext());
+    }
+  }
+
+  private static Map<String, URI> readUntilReady(Process child, List<String> output) {
+    Map<String, URI> endpoints = new HashMap<>();
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    try {
+      for (String line; (line = in.readLine()) != null; ) {
+        output.add(line);
+        if (line.equals("READY")) {
+          // Keep draining, so a chatty child never blocks on a full pipe.
+          Thread.ofVirtual().start(() -> drain(in, output));
+          return endpoints;
+        }
+        String[] parts = line.split(" ", 2);
+        if (parts.length == 2 && List.of("SQS", "DYNAMODB", "KMS").contains(parts[0])) {
+          endpoints.put(parts[0], URI.create(parts[1]));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    throw new IllegalStateException("child exited before READY:\n" + String.join("\n", output));
+  }
+
+  private static void drain(BufferedReader in, List<String> output) {
+    try {
+      for (String line; (line = in.readLine()) != null; ) {
+        output.add(line);
+      }
+    } catch (IOException e) {
+      // The child went away; nothing more to read.
+    }
+  }
+
+  /**
+   * The test classpath minus DynamoDB Local's separate native artifacts ({@code .so}, {@code .dll},
+   * {@code .dylib}), which surefire lists but a {@code lib/*} wildcard would never pick up.
+   */
+  private static String jarsAndDirectoriesOnly() {
+    // Surefire may hide the real classpath in a manifest-only jar; it exposes it here.
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return Arrays.stream(classpath.split(File.pathSeparator))
+        .filter(entry -> entry.endsWith(".jar") || new File(entry).isDirectory())
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+}
