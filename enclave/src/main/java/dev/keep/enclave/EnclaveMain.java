@@ -44,8 +44,6 @@ public final class EnclaveMain {
     }
     Listener listener = local ? TcpTransport.listen(tcpPort == null ? 0 : tcpPort) : VsockTransport.listen(vsockPort);
     FrameServer server = start(listener, local);
-    System.out.println(READY_PREFIX + server.address());
-    System.out.flush();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -55,6 +53,8 @@ public final class EnclaveMain {
       }
       stop.countDown();
     }));
+    System.out.println(READY_PREFIX + server.address());
+    System.out.flush();
     stop.await();
   }
 

@@ -72,6 +72,12 @@ public final class Worker implements AutoCloseable {
     return consumer.finishedJobs();
   }
 
+  /** First half of a graceful stop: take no more messages. */
+  public void stopClaiming() {
+    running = false;
+    consumer.stopClaiming();
+  }
+
   /** Graceful stop: no new claims, in-flight jobs finish (up to {@code grace}). */
   public boolean shutdown(Duration grace) {
     running = false;

@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class WorkerMain {
   public static final String READY_PREFIX = "KEEP-WORKER polling ";
+  public static final String STOPPING_PREFIX = "KEEP-WORKER stopping";
 
   private WorkerMain() {}
 
@@ -56,13 +57,17 @@ public final class WorkerMain {
     Worker worker = new Worker(sqs, dynamo, enclave, config,
         env.getOrDefault("KEEP_JOBS_TABLE", "jobs"), env.getOrDefault("KEEP_AUDIT_TABLE", "audit"),
         Clock.systemUTC()).start();
-    System.out.println(READY_PREFIX + queueUrl + " as " + workerId + " via " + address);
-    System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      worker.stopClaiming();
+      System.out.println(STOPPING_PREFIX + ": no new claims; finishing jobs in flight");
+      System.out.flush();
       worker.shutdown(config.visibilityTimeout());
       stopped.countDown();
     }));
+    // Ready only once the hook is in place, so a SIGTERM right after "ready" still stops gracefully.
+    System.out.println(READY_PREFIX + queueUrl + " as " + workerId + " via " + address);
+    System.out.flush();
     stopped.await();
   }
 

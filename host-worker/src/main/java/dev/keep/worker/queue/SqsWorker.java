@@ -265,16 +265,21 @@ public final class SqsWorker implements AutoCloseable {
     changeVisibility(message, 0);
   }
 
+  /** Stops taking messages; jobs already being handled go on. */
+  public void stopClaiming() {
+    running = false;
+    if (poller != null) {
+      poller.interrupt();
+    }
+  }
+
   /**
    * Stops claiming new jobs and waits up to {@code grace} for the jobs in flight to finish.
    *
    * @return true when every in-flight job finished within the grace period
    */
   public boolean shutdown(Duration grace) {
-    running = false;
-    if (poller != null) {
-      poller.interrupt();
-    }
+    stopClaiming();
     jobs.shutdown();
     boolean drained;
     try {

@@ -102,7 +102,7 @@ public final class Demo {
     int next = 0;
     while (next < jobs.size()) {
       int pendingSeen = 0;
-      for (int i = next; i < jobs.size() && pendingSeen < 8; i++) {
+      for (int i = next; i < jobs.size() && pendingSeen < 2; i++) {
         if (done[i] != null) {
           continue;
         }
@@ -127,7 +127,7 @@ public final class Demo {
           }
           break;
         }
-        Thread.sleep(pendingSeen > 0 ? 20 : 0); // Poll interval while jobs are in progress.
+        Thread.sleep(pendingSeen > 0 ? 100 : 0); // Poll interval while jobs are in progress.
       }
     }
     return Arrays.asList(done);

@@ -22,11 +22,13 @@ public final class JavaProcess implements AutoCloseable {
   private final Process process;
   private final String readyLine;
   private final String name;
+  private final List<String> output;
 
-  private JavaProcess(Process process, String readyLine, String name) {
+  private JavaProcess(Process process, String readyLine, String name, List<String> output) {
     this.process = process;
     this.readyLine = readyLine;
     this.name = name;
+    this.output = output;
   }
 
   public static JavaProcess start(
@@ -46,6 +48,7 @@ public final class JavaProcess implements AutoCloseable {
     builder.environment().putAll(env);
     Process process = builder.start();
     CompletableFuture<String> ready = new CompletableFuture<>();
+    List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
     Thread.ofPlatform().daemon(true).name(name + "-output").start(() -> {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -53,6 +56,7 @@ public final class JavaProcess implements AutoCloseable {
           if (!ready.isDone() && line.startsWith(readyPrefix)) {
             ready.complete(line);
           } else {
+            output.add(line);
             System.err.println("[" + name + "] " + line);
           }
         }
@@ -62,7 +66,7 @@ public final class JavaProcess implements AutoCloseable {
       ready.completeExceptionally(new IOException(name + " exited with code " + exitCode(process) + " before it was ready"));
     });
     try {
-      return new JavaProcess(process, ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS), name);
+      return new JavaProcess(process, ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS), name, output);
     } catch (TimeoutException e) {
       process.destroyForcibly();
       throw new IOException(name + " was not ready within " + timeout);
@@ -89,6 +93,11 @@ public final class JavaProcess implements AutoCloseable {
     return readyLine;
   }
 
+  /** Whether the process has printed a line starting with {@code prefix} since it was ready. */
+  public boolean printed(String prefix) {
+    return output.stream().anyMatch(line -> line.startsWith(prefix));
+  }
+
   public long pid() {
     return process.pid();
   }
@@ -105,7 +114,9 @@ public final class JavaProcess implements AutoCloseable {
 
   /** SIGTERM, then wait for a graceful exit. */
   public boolean terminate(Duration grace) throws InterruptedException {
-    process.destroy();
+    // Through the handle: Process.destroy() would also close our end of the child's output, and
+    // what it prints while stopping would be lost.
+    process.toHandle().destroy();
     return process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
 
