@@ -82,7 +82,9 @@ public final class EnclaveService {
     if (entry.isEmpty()) {
       return keyNotFound(request.keyId());
     }
-    byte[] fingerprint = fingerprint("sign_message", request.keyId(), request.message());
+    // Hex is case-insensitive, so the message is normalised; key ids are case-sensitive names.
+    byte[] fingerprint =
+        fingerprint("sign_message", request.keyId(), request.message().toLowerCase(java.util.Locale.ROOT));
     try {
       return recentJobs.resultFor(
           request.jobId(),
@@ -113,7 +115,7 @@ public final class EnclaveService {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (String part : parts) {
-        byte[] bytes = part.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
         sha.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
         sha.update(bytes);
       }

@@ -15,8 +15,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-/** SIGTERM to a worker process: it claims nothing new, and the job it holds still finishes. */
+/**
+ * A slow job keeps its message hidden and its lease alive; SIGTERM to the worker process then
+ * claims nothing new, and the job it holds still finishes.
+ */
 class GracefulShutdownSystemTest {
   private static LocalStack stack;
   private static JobsClient client;
@@ -54,6 +58,18 @@ class GracefulShutdownSystemTest {
       Await.until("term-a to claim the job", Duration.ofSeconds(60), () -> item(Tables.JOBS.name(), inFlight),
           i -> i.containsKey("leaseOwner") && "term-a".equals(i.get("leaseOwner").s()));
       Await.until("the enclave's answer to be held", Duration.ofSeconds(30), proxy::responseBytesSeen, n -> n > 0);
+
+      // A slow job: the heartbeat pushes the lease out and keeps the message hidden well past the
+      // 2 s visibility timeout and 3 s lease, so no other worker could take it over.
+      long firstExpiry = Long.parseLong(item(Tables.JOBS.name(), inFlight).get("leaseExpiresAt").n());
+      Await.until("the lease to be extended twice over", Duration.ofSeconds(30),
+          () -> Long.parseLong(item(Tables.JOBS.name(), inFlight).get("leaseExpiresAt").n()),
+          expiry -> expiry > firstExpiry + 3_000);
+      var counts = stack.sqs().getQueueAttributes(b -> b.queueUrl(stack.queues().queueUrl())
+          .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+              QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+      assertEquals("0", counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+      assertEquals("1", counts.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
 
       // SIGTERM, then release the held answer: the job in flight must still be finished by term-a.
       Thread terminator = Thread.ofPlatform().start(() -> {
