@@ -203,6 +203,14 @@ public final class JobStore {
             .expressionAttributeNames(names)
             .expressionAttributeValues(values)
             .build();
+    return writeWithAudit(update, audit);
+  }
+
+  /**
+   * The job update and its audit record in one transaction; the record is written only if the
+   * job has none, so a job never gets two. False when either condition failed.
+   */
+  private boolean writeWithAudit(Update update, AuditRecord audit) {
     Put put =
         Put.builder()
             .tableName(auditTable)
@@ -300,24 +308,7 @@ public final class JobStore {
                     ":code", s(code),
                     ":message", s(message)))
             .build();
-    Put put =
-        Put.builder()
-            .tableName(auditTable)
-            .item(audit.toItem())
-            .conditionExpression("attribute_not_exists(jobId)")
-            .build();
-    try {
-      dynamo.transactWriteItems(
-          b -> b.transactItems(
-              TransactWriteItem.builder().update(update).build(),
-              TransactWriteItem.builder().put(put).build()));
-      return true;
-    } catch (TransactionCanceledException e) {
-      if (e.cancellationReasons().stream().map(CancellationReason::code).anyMatch("ConditionalCheckFailed"::equals)) {
-        return false;
-      }
-      throw e;
-    }
+    return writeWithAudit(update, audit);
   }
 
   private static Job toJob(Map<String, AttributeValue> item) {
