@@ -7,7 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -51,8 +51,10 @@ public final class WorkerMain {
         intEnv(env, "KEEP_MAX_ATTEMPTS", defaults.maxAttempts()),
         intEnv(env, "KEEP_WAIT_SECONDS", defaults.waitTimeSeconds()));
     EnclaveAddress address = EnclaveAddress.parse(env.getOrDefault("KEEP_ENCLAVE", "vsock:16:5000"));
-    SqsClient sqs = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    // Pooled connections: up to `concurrency` jobs talk to SQS and DynamoDB at once.
+    int pool = Math.max(16, 2 * config.concurrency());
+    SqsClient sqs = SqsClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool)).build();
+    DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool)).build();
     EnclaveClient enclave = new EnclaveClient(address, 4, Duration.ofSeconds(30));
     Worker worker = new Worker(sqs, dynamo, enclave, config,
         env.getOrDefault("KEEP_JOBS_TABLE", "jobs"), env.getOrDefault("KEEP_AUDIT_TABLE", "audit"),

@@ -28,8 +28,9 @@ public final class Demo {
       String jobId, byte[] message, String status, String signature, boolean verified, String problem,
       Instant createdAt, Instant finishedAt) {}
 
-  /** What a run produced. */
-  public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis) {
+  /** What a run produced; {@code baselineWritesPerSecond} is 0 when no baseline was measured. */
+  public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
+      double baselineWritesPerSecond) {
     public boolean allSignedAndVerified() {
       return jobs.stream().allMatch(j -> "SIGNED".equals(j.status()) && j.verified());
     }
@@ -59,8 +60,12 @@ public final class Demo {
 
     List<Outcome> outcomes = awaitAll(client, submitted, publicKey, Instant.now().plus(timeout));
     Duration wall = Duration.between(start, Instant.now());
-    return report(outcomes, wall);
+    double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo()).writesPerSecond(2000, SUBMITTERS) : 0;
+    return report(outcomes, wall, baseline);
   }
+
+  /** Runs of at least this many jobs also measure the store's own write rate, for a ratio. */
+  static final int BASELINE_FROM_JOBS = 100;
 
   private record Submitted(String jobId, byte[] message) {}
 
@@ -155,13 +160,13 @@ public final class Demo {
     return new Outcome(job.jobId(), job.message(), status, signature, problem == null, problem, created, finished);
   }
 
-  private static Report report(List<Outcome> jobs, Duration wall) {
+  private static Report report(List<Outcome> jobs, Duration wall, double baseline) {
     long[] latencies = jobs.stream().filter(j -> j.createdAt() != null)
         .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
     Instant first = jobs.stream().map(Outcome::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.now());
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
-    return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99));
+    return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline);
   }
 
   /** Nearest-rank percentile. */
@@ -195,6 +200,12 @@ public final class Demo {
     out.printf(Locale.ROOT, "latency submit→terminal: p50 %d ms, p99 %d ms (from each job's createdAt and updatedAt)%n",
         report.p50Millis(), report.p99Millis());
     out.printf(Locale.ROOT, "wall time for submit + wait + verify: %.2f s%n", report.wall().toMillis() / 1000.0);
+    if (report.baselineWritesPerSecond() > 0) {
+      out.printf(Locale.ROOT, "baseline, same run: DynamoDB Local alone takes %.0f PutItem/s from %d writers;"
+          + " the pipeline's %.1f jobs/s is %.1f%% of that (each job makes 5 DynamoDB requests and 2 SQS requests)%n",
+          report.baselineWritesPerSecond(), SUBMITTERS, report.jobsPerSecond(),
+          100 * report.jobsPerSecond() / report.baselineWritesPerSecond());
+    }
   }
 
   private byte[] randomBytes(int n) {
