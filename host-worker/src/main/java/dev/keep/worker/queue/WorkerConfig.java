@@ -51,7 +51,4 @@ public record WorkerConfig(
     return new WorkerConfig(queueUrl, deadLetterQueueUrl, workerId, concurrency, visibility, leaseDuration, maxAttempts, waitSeconds);
   }
 
-  public WorkerConfig withWorkerId(String id) {
-    return new WorkerConfig(queueUrl, deadLetterQueueUrl, id, concurrency, visibilityTimeout, lease, maxAttempts, waitTimeSeconds);
-  }
 }

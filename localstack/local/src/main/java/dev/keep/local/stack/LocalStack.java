@@ -37,7 +37,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -73,9 +72,6 @@ public final class LocalStack implements AutoCloseable {
       return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter);
     }
 
-    public Options withSweepAfter(Duration after) {
-      return new Options(apiPort, workers, workerConcurrency, visibility, lease, maxReceiveCount, after);
-    }
   }
 
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
@@ -86,13 +82,11 @@ public final class LocalStack implements AutoCloseable {
   private URI kmsEndpoint;
   private SqsClient sqs;
   private DynamoDbClient dynamo;
-  private KmsClient kms;
   private Provisioning.Queues queues;
   private JavaProcess enclaveProcess;
   private int enclavePort;
   private EnclaveClient operatorClient;
   private HttpAdapter api;
-  private QueuedJobSweeper sweeper;
 
   private LocalStack(Options options) {
     this.options = options;
@@ -128,10 +122,8 @@ public final class LocalStack implements AutoCloseable {
     }
     sqs = configure(SqsClient.builder(), sqsEndpoint).build();
     dynamo = configure(DynamoDbClient.builder(), dynamoEndpoint).build();
-    kms = configure(KmsClient.builder(), kmsEndpoint).build();
     closeInReverse.add(sqs);
     closeInReverse.add(dynamo);
-    closeInReverse.add(kms);
 
     TableCreator.createAll(dynamo, Tables.ALL);
     queues = Provisioning.createQueues(sqs, QUEUE_NAME, (int) options.visibility().toSeconds(), options.maxReceiveCount());
@@ -148,7 +140,7 @@ public final class LocalStack implements AutoCloseable {
     api = HttpAdapter.start(options.apiPort(), handler);
     closeInReverse.add(api);
 
-    sweeper = new QueuedJobSweeper(jobs, queue, Clock.systemUTC(), options.sweepAfter());
+    QueuedJobSweeper sweeper = new QueuedJobSweeper(jobs, queue, Clock.systemUTC(), options.sweepAfter());
     ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("sweeper").daemon(true).factory());
     sweeps.scheduleWithFixedDelay(() -> {
@@ -248,10 +240,6 @@ public final class LocalStack implements AutoCloseable {
     return dynamo;
   }
 
-  public KmsClient kms() {
-    return kms;
-  }
-
   public URI kmsEndpoint() {
     return kmsEndpoint;
   }
@@ -266,10 +254,6 @@ public final class LocalStack implements AutoCloseable {
 
   public Provisioning.Queues queues() {
     return queues;
-  }
-
-  public QueuedJobSweeper sweeper() {
-    return sweeper;
   }
 
   public List<Worker> workers() {
