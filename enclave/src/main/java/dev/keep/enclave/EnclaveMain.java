@@ -3,7 +3,8 @@ package dev.keep.enclave;
 import dev.keep.enclave.keys.KeyStore;
 import dev.keep.enclave.server.EnclaveService;
 import dev.keep.enclave.server.FrameServer;
-import dev.keep.enclave.signing.Bip340Signer;
+import dev.keep.enclave.signing.Signer;
+import dev.keep.enclave.signing.LibSecp256k1Engine;
 import dev.keep.schema.protocol.FrameCodec;
 import dev.keep.schema.transport.Listener;
 import dev.keep.schema.transport.TcpTransport;
@@ -64,7 +65,7 @@ public final class EnclaveMain {
     // GetRandom will feed this (attestation issue); it is not wired yet.
     SecureRandom random = new SecureRandom();
     EnclaveService service =
-        new EnclaveService(new KeyStore(), new Bip340Signer(random), local ? "local" : "nitro");
+        new EnclaveService(new KeyStore(), new Signer(new LibSecp256k1Engine(), random), local ? "local" : "nitro");
     return new FrameServer(listener, service, new FrameCodec()).start();
   }
 

@@ -3,7 +3,7 @@ package dev.keep.enclave.server;
 import dev.keep.enclave.jobs.RecentJobs;
 import dev.keep.enclave.keys.KeyStore;
 import dev.keep.enclave.keys.SecretKey;
-import dev.keep.enclave.signing.Bip340Signer;
+import dev.keep.enclave.signing.Signer;
 import dev.keep.enclave.signing.Digest32;
 import dev.keep.enclave.signing.SchnorrSignature;
 import dev.keep.enclave.signing.TaggedHash;
@@ -28,11 +28,11 @@ public final class EnclaveService {
   public static final int RECENT_JOBS = 200_000;
 
   private final KeyStore keys;
-  private final Bip340Signer signer;
+  private final Signer signer;
   private final String mode;
   private final RecentJobs<EnclaveResponse> recentJobs = new RecentJobs<>(RECENT_JOBS);
 
-  public EnclaveService(KeyStore keys, Bip340Signer signer, String mode) {
+  public EnclaveService(KeyStore keys, Signer signer, String mode) {
     this.keys = keys;
     this.signer = signer;
     this.mode = mode;
@@ -68,7 +68,7 @@ public final class EnclaveService {
               request.keyId(),
               () -> {
                 SecretKey secret = signer.generate();
-                return new KeyStore.Entry(request.keyId(), secret, signer.publicKey(secret));
+                return new KeyStore.Entry(request.keyId(), secret, signer.publicKey(secret).xOnly());
               });
       LOG.info("generated key {} ({})", entry.keyId(), entry.publicKey());
       return new EnclaveResponse.KeyInfo(entry.keyId(), entry.publicKey().toHex());
@@ -90,8 +90,8 @@ public final class EnclaveService {
           request.jobId(),
           fingerprint,
           () -> {
-            Digest32 digest = TaggedHash.message(Hex.decode("message", request.message()));
-            SchnorrSignature signature = signer.sign(digest, entry.get().secret());
+            Digest32 digest = dev.keep.enclave.signing.TaggedHash.of("KEEP/message", Hex.decode("message", request.message()));
+            SchnorrSignature signature = signer.schnorr(dev.keep.enclave.signing.Message.of(digest), entry.get().secret());
             return new EnclaveResponse.MessageSigned(
                 request.jobId(),
                 request.keyId(),

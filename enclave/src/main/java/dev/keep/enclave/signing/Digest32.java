@@ -4,8 +4,9 @@ import dev.keep.schema.encoding.Hex;
 import java.util.Arrays;
 
 /**
- * The 32 bytes a BIP-340 signature commits to. Only this package makes them, from a job's content
- * and its domain tag, so no caller can hand the signer a digest it chose.
+ * A 32-byte hash that a signature commits to: a sighash, a Nostr event id, a signed-message hash.
+ * This package makes them from content it hashed itself; {@link #claimed} makes one from a bare
+ * value a caller sent, which the enclave signs only for keys configured to allow digests.
  */
 public final class Digest32 {
   public static final int LENGTH = 32;
@@ -20,6 +21,20 @@ public final class Digest32 {
       throw new IllegalArgumentException("digest must be " + LENGTH + " bytes");
     }
     return new Digest32(bytes);
+  }
+
+  /**
+   * A digest the caller computed and the enclave cannot check. Signing one is allowed only for a
+   * key whose configuration allows digests, because a bare digest could be anything: a Nostr id,
+   * a taproot sighash, another protocol's hash.
+   */
+  public static Digest32 claimed(byte[] bytes) {
+    return wrap(bytes.clone());
+  }
+
+  /** From content already hashed by another enclave package (the Nostr event id, for one). */
+  public static Digest32 computed(byte[] sha256Output) {
+    return wrap(sha256Output.clone());
   }
 
   byte[] bytes() {

@@ -5,27 +5,23 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * BIP-340 tagged hashes: {@code SHA256(SHA256(tag) || SHA256(tag) || data)} (BIP-340
- * §Design, "Tagged Hashes"). Each kind of thing Keep signs has its own tag, so a signature over
- * one kind can never be replayed as a signature over another.
+ * §Design, "Tagged Hashes"). The BIP-340 engine uses them for its aux, nonce and challenge hashes.
  */
 public final class TaggedHash {
-  /** Tag for {@code kind: "message"} jobs. Part of the public contract: verifiers need it. */
-  public static final String MESSAGE_TAG = "KEEP/message";
-
   private TaggedHash() {}
 
   public static Digest32 of(String tag, byte[] data) {
+    return Digest32.wrap(raw(tag, data));
+  }
+
+  /** The same hash as a bare array, for secret-derived values the caller must wipe itself. */
+  static byte[] raw(String tag, byte[] data) {
     MessageDigest sha256 = sha256();
     byte[] tagHash = sha256.digest(tag.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     sha256.update(tagHash);
     sha256.update(tagHash);
     sha256.update(data);
-    return Digest32.wrap(sha256.digest());
-  }
-
-  /** The digest a {@code message} job signs. */
-  public static Digest32 message(byte[] message) {
-    return of(MESSAGE_TAG, message);
+    return sha256.digest();
   }
 
   private static MessageDigest sha256() {
