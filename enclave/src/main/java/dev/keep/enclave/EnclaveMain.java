@@ -1,6 +1,8 @@
 package dev.keep.enclave;
 
 import dev.keep.enclave.keys.KeyStore;
+import dev.keep.enclave.nsm.NsmException;
+import dev.keep.enclave.nsm.RandomSources;
 import dev.keep.enclave.server.EnclaveService;
 import dev.keep.enclave.server.FrameServer;
 import dev.keep.enclave.signing.Signer;
@@ -59,11 +61,12 @@ public final class EnclaveMain {
     stop.await();
   }
 
-  /** Builds and starts an enclave on {@code listener}; used by main and by in-process tests. */
-  public static FrameServer start(Listener listener, boolean local) {
-    // The OS generator (/dev/urandom, seeded by the kernel). Inside a Nitro Enclave the NSM's
-    // GetRandom will feed this (attestation issue); it is not wired yet.
-    SecureRandom random = new SecureRandom();
+  /**
+   * Builds and starts an enclave on {@code listener}; used by main and by in-process tests. Outside
+   * local mode the randomness is the NSM's GetRandom, and a missing /dev/nsm stops the start.
+   */
+  public static FrameServer start(Listener listener, boolean local) throws NsmException {
+    SecureRandom random = RandomSources.forMode(local);
     EnclaveService service =
         new EnclaveService(new KeyStore(), new Signer(new LibSecp256k1Engine(), random), local ? "local" : "nitro");
     return new FrameServer(listener, service, new FrameCodec()).start();
