@@ -1,5 +1,9 @@
 package dev.keep.enclave.keys;
 
+import dev.keep.enclave.seal.KeyVault;
+import dev.keep.enclave.seal.VaultException;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -7,15 +11,55 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The keys this enclave holds, in memory only. A name is taken once: creating a key under a name
- * that exists is an error, never an overwrite.
+ * The keys this enclave holds. A name is taken once: creating a key under a name that exists is
+ * an error, never an overwrite. A new key is sealed into the {@link KeyVault} before it is added,
+ * so a key that was reported as made survives a restart.
  */
 public final class KeyStore {
-  /** A key and its public half. */
-  public record Entry(String keyId, SecretKey secret, XOnlyPublicKey publicKey) {
+
+  /** One key: its name, configuration, secret and whether it was disabled. */
+  public static final class Entry {
+    private final String keyId;
+    private final KeyConfig config;
+    private final String createdAt;
+    private final KeyMaterial material;
+    private volatile boolean disabled;
+
+    Entry(String keyId, KeyConfig config, String createdAt, KeyMaterial material, boolean disabled) {
+      this.keyId = keyId;
+      this.config = config;
+      this.createdAt = createdAt;
+      this.material = material;
+      this.disabled = disabled;
+    }
+
+    public String keyId() {
+      return keyId;
+    }
+
+    public KeyConfig config() {
+      return config;
+    }
+
+    public String createdAt() {
+      return createdAt;
+    }
+
+    public KeyMaterial material() {
+      return material;
+    }
+
+    public boolean disabled() {
+      return disabled;
+    }
+
+    private KeyVault.Record record(boolean disabledFlag) {
+      return new KeyVault.Record(keyId, config, disabledFlag, createdAt, material.serialize(config.network()));
+    }
+
     @Override
     public String toString() {
-      return "Entry[" + keyId + ", " + publicKey + "]";
+      return "Entry[" + keyId + ", " + config + (disabled ? ", disabled" : "") + "]";
     }
   }
 
@@ -29,21 +73,67 @@ public final class KeyStore {
   }
 
   private final ConcurrentHashMap<String, Entry> keys = new ConcurrentHashMap<>();
+  private final KeyVault vault;
+
+  private KeyStore(KeyVault vault) {
+    this.vault = vault;
+  }
+
+  /** A store that starts with every key the vault holds. */
+  public static KeyStore open(KeyVault vault) throws VaultException {
+    KeyStore store = new KeyStore(vault);
+    for (KeyVault.Record r : vault.loadAll()) {
+      KeyMaterial material = KeyMaterial.deserialize(r.config(), r.material());
+      store.keys.put(r.keyId(), new Entry(r.keyId(), r.config(), r.createdAt(), material, r.disabled()));
+    }
+    return store;
+  }
+
+  /** A store that keeps keys in memory only. */
+  public static KeyStore inMemory() {
+    return new KeyStore(KeyVault.MEMORY_ONLY);
+  }
+
+  public String describeVault() {
+    return vault.describe();
+  }
 
   /**
-   * Adds a key made by {@code create}, which is called only when the name is free. The secret is
-   * wiped if the name was taken in the meantime.
+   * Adds a key made by {@code create}, which is called only when the name is free. The key is
+   * sealed into the vault first; if that fails the secret is wiped and nothing is added.
    */
-  public Entry add(String keyId, Supplier<Entry> create) throws KeyExistsException {
+  public synchronized Entry add(String keyId, KeyConfig config, Supplier<KeyMaterial> create)
+      throws KeyExistsException, VaultException {
     if (keys.containsKey(keyId)) {
       throw new KeyExistsException(keyId);
     }
-    Entry entry = create.get();
-    Entry previous = keys.putIfAbsent(keyId, entry);
-    if (previous != null) {
-      entry.secret().wipe();
-      throw new KeyExistsException(keyId);
+    KeyMaterial material = create.get();
+    Entry entry = new Entry(keyId, config, Instant.now().toString(), material, false);
+    KeyVault.Record record = entry.record(false);
+    try {
+      vault.create(record);
+    } catch (VaultException e) {
+      material.close();
+      if (e.keyExists()) {
+        throw new KeyExistsException(keyId);
+      }
+      throw e;
+    } finally {
+      Arrays.fill(record.material(), (byte) 0);
     }
+    keys.put(keyId, entry);
+    return entry;
+  }
+
+  /** Disables a key for good: sealed first, then refused in memory. */
+  public synchronized Entry disable(Entry entry) throws VaultException {
+    KeyVault.Record record = entry.record(true);
+    try {
+      vault.update(record);
+    } finally {
+      Arrays.fill(record.material(), (byte) 0);
+    }
+    entry.disabled = true;
     return entry;
   }
 
@@ -61,7 +151,7 @@ public final class KeyStore {
 
   /** Wipes every secret, for shutdown. */
   public void wipeAll() {
-    keys.values().forEach(e -> e.secret().wipe());
+    keys.values().forEach(e -> e.material().close());
     keys.clear();
   }
 }

@@ -32,7 +32,7 @@ class FrameServerTest {
   void start() throws IOException {
     TcpTransport.TcpListener listener = TcpTransport.listen(0);
     port = listener.port();
-    server = EnclaveMain.start(listener, true);
+    server = EnclaveMain.startLocal(listener);
   }
 
   @AfterEach
@@ -50,15 +50,15 @@ class FrameServerTest {
   @Test
   void generatesSignsAndAnswersARepeatedJobAlike() throws Exception {
     try (Connection c = TcpTransport.connect(port)) {
-      var key = assertInstanceOf(EnclaveResponse.KeyInfo.class, call(c, "1", new EnclaveRequest.GenerateKey("k1")));
-      var first = assertInstanceOf(EnclaveResponse.MessageSigned.class,
-          call(c, "2", new EnclaveRequest.SignMessage("job-1", "k1", "68656c6c6f")));
-      var again = assertInstanceOf(EnclaveResponse.MessageSigned.class,
-          call(c, "3", new EnclaveRequest.SignMessage("job-1", "k1", "68656c6c6f")));
-      assertEquals(key.publicKey(), first.publicKey());
+      var key = assertInstanceOf(EnclaveResponse.KeyInfo.class, call(c, "1", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT)));
+      var first = assertInstanceOf(EnclaveResponse.SchnorrSigned.class,
+          call(c, "2", new EnclaveRequest.SignMessage("job-1", "k1", "68656c6c6f", "bip340", null)));
+      var again = assertInstanceOf(EnclaveResponse.SchnorrSigned.class,
+          call(c, "3", new EnclaveRequest.SignMessage("job-1", "k1", "68656c6c6f", "bip340", null)));
+      assertEquals(key.xOnly(), first.publicKey());
       assertEquals(first.signature(), again.signature(), "a redelivered job is not signed twice");
-      var other = assertInstanceOf(EnclaveResponse.MessageSigned.class,
-          call(c, "4", new EnclaveRequest.SignMessage("job-2", "k1", "68656c6c6f")));
+      var other = assertInstanceOf(EnclaveResponse.SchnorrSigned.class,
+          call(c, "4", new EnclaveRequest.SignMessage("job-2", "k1", "68656c6c6f", "bip340", null)));
       assertTrue(!other.signature().equals(first.signature()), "fresh aux randomness per job");
     }
   }
@@ -67,15 +67,15 @@ class FrameServerTest {
   void typedErrors() throws Exception {
     try (Connection c = TcpTransport.connect(port)) {
       var missing = assertInstanceOf(EnclaveResponse.Error.class,
-          call(c, "1", new EnclaveRequest.SignMessage("job-1", "nope", "00")));
+          call(c, "1", new EnclaveRequest.SignMessage("job-1", "nope", "00", "bip340", null)));
       assertEquals(ErrorCode.KEY_NOT_FOUND, missing.code());
-      call(c, "2", new EnclaveRequest.GenerateKey("k1"));
-      var exists = assertInstanceOf(EnclaveResponse.Error.class, call(c, "3", new EnclaveRequest.GenerateKey("k1")));
-      assertEquals(ErrorCode.INVALID_REQUEST, exists.code());
+      call(c, "2", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT));
+      var exists = assertInstanceOf(EnclaveResponse.Error.class, call(c, "3", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT)));
+      assertEquals(ErrorCode.KEY_EXISTS, exists.code());
       assertTrue(exists.message().startsWith("keyId:"), exists.message());
-      call(c, "4", new EnclaveRequest.SignMessage("job-9", "k1", "00"));
+      call(c, "4", new EnclaveRequest.SignMessage("job-9", "k1", "00", "bip340", null));
       var reused = assertInstanceOf(EnclaveResponse.Error.class,
-          call(c, "5", new EnclaveRequest.SignMessage("job-9", "k1", "01")));
+          call(c, "5", new EnclaveRequest.SignMessage("job-9", "k1", "01", "bip340", null)));
       assertEquals(ErrorCode.INVALID_REQUEST, reused.code());
       var health = assertInstanceOf(EnclaveResponse.HealthStatus.class, call(c, "6", new EnclaveRequest.Health()));
       assertEquals(1, health.keys());
@@ -86,11 +86,11 @@ class FrameServerTest {
   @Test
   void manyConcurrentRequestsOnOneConnectionAreMatchedById() throws Exception {
     try (Connection c = TcpTransport.connect(port)) {
-      call(c, "gen", new EnclaveRequest.GenerateKey("k1"));
+      call(c, "gen", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT));
       int n = 200;
       for (int i = 0; i < n; i++) {
         codec.write(c.output(), ProtocolCodec.encode(RequestFrame.of("r" + i,
-            new EnclaveRequest.SignMessage("job-" + i, "k1", String.format("%04x", i)))));
+            new EnclaveRequest.SignMessage("job-" + i, "k1", String.format("%04x", i), "bip340", null))));
       }
       Map<String, EnclaveResponse> answers = new HashMap<>();
       for (int i = 0; i < n; i++) {
@@ -98,7 +98,7 @@ class FrameServerTest {
         answers.put(frame.requestId(), frame.body());
       }
       for (int i = 0; i < n; i++) {
-        var signed = assertInstanceOf(EnclaveResponse.MessageSigned.class, answers.get("r" + i));
+        var signed = assertInstanceOf(EnclaveResponse.SchnorrSigned.class, answers.get("r" + i));
         assertEquals("job-" + i, signed.jobId());
       }
     }

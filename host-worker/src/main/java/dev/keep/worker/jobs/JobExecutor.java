@@ -1,7 +1,7 @@
 package dev.keep.worker.jobs;
 
 import dev.keep.schema.api.JobRequest;
-import dev.keep.schema.api.SignatureResult;
+import dev.keep.schema.api.JobResult;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
@@ -44,10 +44,11 @@ public final class JobExecutor {
       throw new TransientFailure(e.getMessage(), e);
     }
     return switch (response) {
-      case EnclaveResponse.MessageSigned signed ->
-          new Outcome.Signed(
-              Json.write(
-                  new SignatureResult(signed.signature(), signed.publicKey(), signed.digest())));
+      case EnclaveResponse.SchnorrSigned s ->
+          signed(new JobResult.Schnorr(s.signature(), s.publicKey(), s.path()));
+      case EnclaveResponse.EcdsaSigned s ->
+          signed(new JobResult.Ecdsa(s.signature(), s.der(), s.recoveryId(), s.digest(), s.publicKey(), s.path()));
+      case EnclaveResponse.EventSigned s -> signed(new JobResult.SignedEvent(s.event()));
       case EnclaveResponse.Error error when error.code().isTerminalForJob() ->
           new Outcome.Rejected(error.code().name(), error.message());
       case EnclaveResponse.Error error ->
@@ -58,11 +59,19 @@ public final class JobExecutor {
     };
   }
 
+  private static Outcome signed(JobResult result) {
+    return new Outcome.Signed(Json.write(result));
+  }
+
   private static EnclaveRequest toEnclaveRequest(Job job)
       throws com.fasterxml.jackson.core.JsonProcessingException {
     JobRequest request = Json.MAPPER.readValue(job.requestJson(), JobRequest.class);
     return switch (request) {
-      case JobRequest.Message m -> new EnclaveRequest.SignMessage(job.jobId(), m.keyId(), m.message());
+      case JobRequest.Message m ->
+          new EnclaveRequest.SignMessage(job.jobId(), m.keyId(), m.message(), m.scheme(), m.path());
+      case JobRequest.NostrEvent e -> new EnclaveRequest.SignEvent(job.jobId(), e.keyId(), e.event(), e.path());
+      case JobRequest.Digest d ->
+          new EnclaveRequest.SignDigest(job.jobId(), d.keyId(), d.digest(), d.scheme(), d.path());
     };
   }
 }

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.keep.schema.api.ApiError;
 import dev.keep.schema.api.JobStatus;
 import dev.keep.schema.api.JobView;
-import dev.keep.schema.api.SignatureResult;
+import dev.keep.schema.api.JobResult;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.tables.TenantAttributes;
 import java.time.Instant;
@@ -107,11 +107,11 @@ public final class JobRepository {
 
   private static JobView toView(Map<String, AttributeValue> item) {
     JobStatus status = JobStatus.valueOf(item.get(STATUS).s());
-    SignatureResult result = null;
+    JobResult result = null;
     ApiError error = null;
     if (item.containsKey(RESULT)) {
       try {
-        result = Json.MAPPER.readValue(item.get(RESULT).s(), SignatureResult.class);
+        result = Json.MAPPER.readValue(item.get(RESULT).s(), JobResult.class);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("stored result of job " + item.get(JOB_ID).s() + " does not parse", e);
       }

@@ -1,8 +1,10 @@
 package dev.keep.local;
 
+import dev.keep.local.cli.EnclaveCli;
 import dev.keep.local.demo.Demo;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.schema.encoding.Hex;
+import dev.keep.schema.protocol.EnclaveResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   keep demo [--jobs N] [--workers W]
  *   keep local up [--port 8080] [--api-key KEY]
+ *   keep enclave COMMAND (--cid N | --local) ...     see {@link EnclaveCli}
  * </pre>
  */
 public final class KeepCli {
@@ -33,7 +36,9 @@ public final class KeepCli {
     List<String> list = Arrays.asList(args);
     try {
       int code;
-      if (!list.isEmpty() && list.get(0).equals("demo")) {
+      if (!list.isEmpty() && list.get(0).equals("enclave")) {
+        code = enclave(list.subList(1, list.size()));
+      } else if (!list.isEmpty() && list.get(0).equals("demo")) {
         code = demo(list.subList(1, list.size()));
       } else if (list.size() >= 2 && list.get(0).equals("local") && list.get(1).equals("up")) {
         code = localUp(list.subList(2, list.size()));
@@ -46,6 +51,17 @@ public final class KeepCli {
     } catch (Exception e) {
       System.err.println("keep: " + e.getMessage());
       System.exit(1);
+    }
+  }
+
+  private static int enclave(List<String> args) {
+    try {
+      return new EnclaveCli(System.out, System.err, System.in).run(args);
+    } catch (EnclaveCli.Usage e) {
+      System.err.println("keep: " + e.getMessage());
+      System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event");
+      System.err.println("       (--cid N [--port 5000] | --local [--data-dir DIR]) [--json]; see README.md, \"The enclave CLI\"");
+      return 2;
     }
   }
 
@@ -110,11 +126,11 @@ public final class KeepCli {
     }));
     stack.createTenant("local", apiKey);
     String keyId = "local-key";
-    String publicKey = stack.createKey(keyId, "local");
+    EnclaveResponse.KeyInfo key = stack.createKey(keyId, "local");
     System.out.println("Keep is up (local mode). Ctrl-C stops it.");
     System.out.println("  API URL:   " + stack.apiUrl());
     System.out.println("  API key:   " + apiKey);
-    System.out.println("  key id:    " + keyId + "  (x-only public key " + publicKey + ")");
+    System.out.println("  key id:    " + keyId + "  (x-only public key " + key.xOnly() + ", " + key.npub() + ")");
     System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
         + "' -d '{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\"68656c6c6f\"}'");
     System.out.flush();
@@ -142,6 +158,8 @@ public final class KeepCli {
     System.err.println("usage:");
     System.err.println("  keep demo [--jobs N] [--workers W]        run the local stack, sign N messages, verify them");
     System.err.println("  keep local up [--port 8080] [--api-key KEY]  serve the API locally until Ctrl-C");
+    System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
+    System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event");
     return 2;
   }
 

@@ -12,5 +12,5 @@ public record JobView(
     String createdAt,
     String updatedAt,
     Integer attempts,
-    SignatureResult result,
+    JobResult result,
     ApiError error) {}

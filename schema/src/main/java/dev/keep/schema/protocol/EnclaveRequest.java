@@ -2,21 +2,31 @@ package dev.keep.schema.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.schema.encoding.Hex;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * A request from the host to the enclave. Each type is tagged on the wire by the explicit name in
  * {@link JsonSubTypes}, never by declaration order, so adding a type never renumbers another.
+ *
+ * <p>Signing requests say what they sign ({@code sign_message}, {@code sign_event}, {@code
+ * sign_digest}): the enclave hashes messages and events itself, and signs a bare digest only for
+ * a key whose {@link KeySpec#allowDigests()} is on.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = EnclaveRequest.Health.class, name = "health"),
   @JsonSubTypes.Type(value = EnclaveRequest.GenerateKey.class, name = "generate_key"),
+  @JsonSubTypes.Type(value = EnclaveRequest.ImportKey.class, name = "import_key"),
   @JsonSubTypes.Type(value = EnclaveRequest.GetPublicKey.class, name = "public_key"),
   @JsonSubTypes.Type(value = EnclaveRequest.ListKeys.class, name = "list_keys"),
+  @JsonSubTypes.Type(value = EnclaveRequest.DisableKey.class, name = "disable_key"),
   @JsonSubTypes.Type(value = EnclaveRequest.SignMessage.class, name = "sign_message"),
+  @JsonSubTypes.Type(value = EnclaveRequest.SignEvent.class, name = "sign_event"),
+  @JsonSubTypes.Type(value = EnclaveRequest.SignDigest.class, name = "sign_digest"),
 })
 public sealed interface EnclaveRequest {
 
@@ -25,6 +35,9 @@ public sealed interface EnclaveRequest {
 
   /** Job ids are assigned by the API; the enclave uses them to answer a repeated job alike. */
   Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** BIP-32 paths as written by people: m, then up to 255 indexes, ' or h for hardened. */
+  Pattern PATH = Pattern.compile("m(/[0-9]{1,10}['h]?){0,255}");
 
   /** Largest message the enclave signs, in bytes. */
   int MAX_MESSAGE_BYTES = 65_536;
@@ -43,31 +56,95 @@ public sealed interface EnclaveRequest {
     return jobId;
   }
 
+  /** A path, or null for the key itself (the root of an HD key). */
+  static String optionalPath(String path) {
+    if (path != null && !PATH.matcher(path).matches()) {
+      throw new IllegalArgumentException("path: must look like m/84'/1'/0'/0/7 (got '" + path + "')");
+    }
+    return path;
+  }
+
+  static String requireScheme(String scheme) {
+    if (!"bip340".equals(scheme) && !"ecdsa".equals(scheme)) {
+      throw new IllegalArgumentException("scheme: must be bip340 or ecdsa");
+    }
+    return scheme;
+  }
+
   /** Liveness and a count of keys held. */
   record Health() implements EnclaveRequest {}
 
-  /** Generate a fresh secp256k1 key inside the enclave under {@code keyId}. */
-  record GenerateKey(String keyId) implements EnclaveRequest {
+  /**
+   * How a key is made and what it may sign. {@code type} is {@code single} (one secp256k1 key) or
+   * {@code hd} (a BIP-32 root). {@code network} is fixed for the key's life. {@code allowDigests}
+   * is off unless asked for: a bare 32-byte digest could be any protocol's hash.
+   */
+  record KeySpec(String type, String network, boolean allowDigests) {
+    public static final KeySpec DEFAULT = new KeySpec("single", "mainnet", false);
+
+    public KeySpec {
+      if (!"single".equals(type) && !"hd".equals(type)) {
+        throw new IllegalArgumentException("spec.type: must be single or hd");
+      }
+      if (network == null
+          || !java.util.Set.of("mainnet", "testnet", "signet", "regtest").contains(network)) {
+        throw new IllegalArgumentException("spec.network: must be mainnet, testnet, signet or regtest");
+      }
+    }
+  }
+
+  /** Generate a fresh key inside the enclave under {@code keyId}; a taken name is an error. */
+  record GenerateKey(String keyId, KeySpec spec) implements EnclaveRequest {
     public GenerateKey {
       requireKeyId(keyId);
+      Objects.requireNonNull(spec, "spec");
     }
   }
 
-  /** The public forms of one key. */
-  record GetPublicKey(String keyId) implements EnclaveRequest {
+  /**
+   * Import plaintext key material (64 hex digits, an nsec, or an xprv/tprv for an HD root). Only
+   * a local-mode enclave accepts it; a Nitro enclave refuses, whatever the host says.
+   */
+  record ImportKey(String keyId, KeySpec spec, String secret) implements EnclaveRequest {
+    public ImportKey {
+      requireKeyId(keyId);
+      Objects.requireNonNull(spec, "spec");
+      if (secret == null || secret.isEmpty() || secret.length() > 200) {
+        throw new IllegalArgumentException("secret: must be 64 hex digits, an nsec1… or an xprv/tprv");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "ImportKey[keyId=" + keyId + ", spec=" + spec + ", secret=<redacted>]";
+    }
+  }
+
+  /** The public forms of one key, or of the child at {@code path} of an HD key. */
+  record GetPublicKey(String keyId, String path) implements EnclaveRequest {
     public GetPublicKey {
+      requireKeyId(keyId);
+      optionalPath(path);
+    }
+  }
+
+  /** Every key the enclave holds, with its public forms. */
+  record ListKeys() implements EnclaveRequest {}
+
+  /** Stop a key from signing. Disabling is permanent: there is no enable. */
+  record DisableKey(String keyId) implements EnclaveRequest {
+    public DisableKey {
       requireKeyId(keyId);
     }
   }
 
-  /** Every key id the enclave holds, with its public key. */
-  record ListKeys() implements EnclaveRequest {}
-
   /**
-   * Sign {@code message} (hex) for job {@code jobId}. The enclave hashes the message itself (see
-   * {@code MessageDigest} in the enclave) so the host can never make it sign a chosen digest.
+   * Sign {@code message} (hex, any length up to {@link #MAX_MESSAGE_BYTES}) for job {@code jobId}.
+   * {@code bip340} signs the message bytes themselves (BIP-340 §Messages of Arbitrary Size);
+   * {@code ecdsa} signs Bitcoin's signed-message hash of them.
    */
-  record SignMessage(String jobId, String keyId, String message) implements EnclaveRequest {
+  record SignMessage(String jobId, String keyId, String message, String scheme, String path)
+      implements EnclaveRequest {
     public SignMessage {
       requireJobId(jobId);
       requireKeyId(keyId);
@@ -79,6 +156,39 @@ public sealed interface EnclaveRequest {
         throw new IllegalArgumentException(
             "message: at most " + MAX_MESSAGE_BYTES + " bytes, got " + message.length() / 2);
       }
+      message = message.toLowerCase(Locale.ROOT);
+      scheme = requireScheme(scheme == null ? "bip340" : scheme);
+      optionalPath(path);
+    }
+  }
+
+  /**
+   * Sign a Nostr event (NIP-01). {@code event} is the unsigned event (pubkey, created_at, kind,
+   * tags, content); the enclave checks it, serialises it canonically, computes its id and signs.
+   */
+  record SignEvent(String jobId, String keyId, JsonNode event, String path) implements EnclaveRequest {
+    public SignEvent {
+      requireJobId(jobId);
+      requireKeyId(keyId);
+      if (event == null || !event.isObject()) {
+        throw new IllegalArgumentException("event: must be a JSON object");
+      }
+      optionalPath(path);
+    }
+  }
+
+  /** Sign a bare 32-byte digest; refused unless the key allows digests. */
+  record SignDigest(String jobId, String keyId, String digest, String scheme, String path)
+      implements EnclaveRequest {
+    public SignDigest {
+      requireJobId(jobId);
+      requireKeyId(keyId);
+      if (!Hex.isHex(digest, 32)) {
+        throw new IllegalArgumentException("digest: must be 32 bytes of hex");
+      }
+      digest = digest.toLowerCase(Locale.ROOT);
+      scheme = requireScheme(scheme == null ? "bip340" : scheme);
+      optionalPath(path);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.keep.schema.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.schema.encoding.Hex;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +13,9 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = EnclaveResponse.HealthStatus.class, name = "health"),
   @JsonSubTypes.Type(value = EnclaveResponse.KeyInfo.class, name = "key"),
   @JsonSubTypes.Type(value = EnclaveResponse.KeyList.class, name = "key_list"),
-  @JsonSubTypes.Type(value = EnclaveResponse.MessageSigned.class, name = "message_signed"),
+  @JsonSubTypes.Type(value = EnclaveResponse.SchnorrSigned.class, name = "schnorr_signature"),
+  @JsonSubTypes.Type(value = EnclaveResponse.EcdsaSigned.class, name = "ecdsa_signature"),
+  @JsonSubTypes.Type(value = EnclaveResponse.EventSigned.class, name = "event_signed"),
   @JsonSubTypes.Type(value = EnclaveResponse.Error.class, name = "error"),
 })
 public sealed interface EnclaveResponse {
@@ -32,11 +35,28 @@ public sealed interface EnclaveResponse {
     }
   }
 
-  /** A key the enclave holds: its id and its BIP-340 x-only public key. */
-  record KeyInfo(String keyId, String publicKey) implements EnclaveResponse {
+  /**
+   * A key the enclave holds and its public forms: SEC1 compressed {@code publicKey}, BIP-340
+   * {@code xOnly}, NIP-19 {@code npub}, and for HD keys the BIP-32 {@code xpub} of {@code path}
+   * (null for the root itself).
+   */
+  record KeyInfo(
+      String keyId,
+      EnclaveRequest.KeySpec spec,
+      boolean disabled,
+      String path,
+      String publicKey,
+      String xOnly,
+      String npub,
+      String xpub)
+      implements EnclaveResponse {
     public KeyInfo {
       EnclaveRequest.requireKeyId(keyId);
-      requireHex("publicKey", publicKey, 32);
+      Objects.requireNonNull(spec, "spec");
+      EnclaveRequest.optionalPath(path);
+      requireHex("publicKey", publicKey, 33);
+      requireHex("xOnly", xOnly, 32);
+      Objects.requireNonNull(npub, "npub");
     }
   }
 
@@ -47,18 +67,56 @@ public sealed interface EnclaveResponse {
   }
 
   /**
-   * A BIP-340 signature over {@code digest}, the tagged hash of the job's message. A repeated job
-   * id gets the same signature back, never a second one.
+   * A BIP-340 signature by the x-only {@code publicKey} over the job's message (or digest). A
+   * repeated job id gets the same signature back, never a second one.
    */
-  record MessageSigned(
-      String jobId, String keyId, String digest, String signature, String publicKey)
+  record SchnorrSigned(String jobId, String keyId, String path, String publicKey, String signature)
       implements EnclaveResponse {
-    public MessageSigned {
+    public SchnorrSigned {
       EnclaveRequest.requireJobId(jobId);
       EnclaveRequest.requireKeyId(keyId);
+      requireHex("publicKey", publicKey, 32);
+      requireHex("signature", signature, 64);
+    }
+  }
+
+  /**
+   * An ECDSA signature (RFC 6979, low S) over {@code digest}: compact {@code r||s}, strict DER,
+   * and the recovery id. For a message job, {@code digest} is Bitcoin's signed-message hash.
+   */
+  record EcdsaSigned(
+      String jobId,
+      String keyId,
+      String path,
+      String publicKey,
+      String digest,
+      String signature,
+      String der,
+      int recoveryId)
+      implements EnclaveResponse {
+    public EcdsaSigned {
+      EnclaveRequest.requireJobId(jobId);
+      EnclaveRequest.requireKeyId(keyId);
+      requireHex("publicKey", publicKey, 33);
       requireHex("digest", digest, 32);
       requireHex("signature", signature, 64);
-      requireHex("publicKey", publicKey, 32);
+      if (der == null || !Hex.isHex(der) || der.length() < 16 || der.length() > 144) {
+        throw new IllegalArgumentException("der: must be 8 to 72 bytes of hex");
+      }
+      if (recoveryId < 0 || recoveryId > 3) {
+        throw new IllegalArgumentException("recoveryId: must be 0..3");
+      }
+    }
+  }
+
+  /** The signed Nostr event: the request's fields plus {@code id} and {@code sig} (NIP-01). */
+  record EventSigned(String jobId, String keyId, JsonNode event) implements EnclaveResponse {
+    public EventSigned {
+      EnclaveRequest.requireJobId(jobId);
+      EnclaveRequest.requireKeyId(keyId);
+      if (event == null || !event.isObject() || !event.has("id") || !event.has("sig")) {
+        throw new IllegalArgumentException("event: must be a signed event object");
+      }
     }
   }
 

@@ -8,6 +8,10 @@ public enum ErrorCode {
   POLICY_DENIED,
   /** The enclave holds no key with the requested id. */
   KEY_NOT_FOUND,
+  /** The key exists but was disabled; it signs nothing more. */
+  KEY_DISABLED,
+  /** The key exists already: a name is taken once, never overwritten. */
+  KEY_EXISTS,
   /** Sealing or unsealing key material failed. */
   SEALING_FAILED,
   /** Anything else; the request may be retried. */

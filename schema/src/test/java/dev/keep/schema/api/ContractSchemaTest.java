@@ -23,6 +23,19 @@ class ContractSchemaTest {
   }
 
   @Test
+  void nostrEventAndDigestJobsBindToTheirRecords() throws Exception {
+    String event = "{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":1700000000,\"kind\":1,\"tags\":[[\"t\",\"x\"]],\"content\":\"hi\"}";
+    JobRequest e = Json.MAPPER.treeToValue(ContractSchema.JOB_REQUEST.parse(
+        "{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":" + event + "}"), JobRequest.class);
+    assertEquals(event, Json.write(assertInstanceOf(JobRequest.NostrEvent.class, e).event()));
+    JobRequest d = Json.MAPPER.treeToValue(ContractSchema.JOB_REQUEST.parse(
+        "{\"keyId\":\"k\",\"kind\":\"digest\",\"digest\":\"" + "cd".repeat(32) + "\",\"scheme\":\"ecdsa\",\"path\":\"m/0'/1\"}"), JobRequest.class);
+    JobRequest.Digest digest = assertInstanceOf(JobRequest.Digest.class, d);
+    assertEquals("ecdsa", digest.scheme());
+    assertEquals("m/0'/1", digest.path());
+  }
+
+  @Test
   void emptyMessageIsAllowed() throws Exception {
     ContractSchema.JOB_REQUEST.parse("{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"\"}");
   }
@@ -36,10 +49,19 @@ class ContractSchemaTest {
       {"{\"keyId\":\"k\",\"kind\":\"message\"}", "message", "message: is required"},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"0g\"}", "message", "message: must be an even number of hex digits"},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"abc\"}", "message", "message: must be an even number of hex digits"},
-      {"{\"keyId\":\"k\",\"kind\":\"launch\",\"message\":\"00\"}", "kind", "kind: must be one of [message]"},
+      {"{\"keyId\":\"k\",\"kind\":\"launch\",\"message\":\"00\"}", "kind", "kind: must be one of [message, nostr_event, digest]"},
       {"{\"keyId\":\"has space\",\"kind\":\"message\",\"message\":\"00\"}", "keyId", null},
       {"{\"keyId\":7,\"kind\":\"message\",\"message\":\"00\"}", "keyId", null},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"amount\":1}", "amount", "amount: is not a known field"},
+      {"{\"keyId\":\"k\",\"kind\":\"digest\"}", "digest", "digest: is required"},
+      {"{\"keyId\":\"k\",\"kind\":\"digest\",\"digest\":\"00\"}", "digest", null},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"scheme\":\"rsa\"}", "scheme", null},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"path\":\"m/x\"}", "path", null},
+      {"{\"keyId\":\"k\",\"kind\":\"nostr_event\"}", "event", "event: is required"},
+      {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":1,\"kind\":1,\"tags\":[]}}", "event.content", null},
+      {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":\"1\",\"kind\":1,\"tags\":[],\"content\":\"\"}}", "event.created_at", null},
+      {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":1,\"kind\":1,\"tags\":[[1]],\"content\":\"\"}}", "event.tags.0.0", null},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"digest\":\"" + "ab".repeat(32) + "\"}", "", null},
       {"[1,2]", "", null},
       {"{not json", "", null},
       {"", "", null},

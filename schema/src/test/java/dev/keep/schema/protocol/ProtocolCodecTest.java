@@ -86,8 +86,8 @@ class ProtocolCodecTest {
   void strictDecodingNamesTheField() {
     List<String> failures = new ArrayList<>();
     String[][] cases = {
-      {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_message\",\"jobId\":\"j\",\"keyId\":\"k\",\"message\":\"zz\"}}", "message"},
-      {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_message\",\"jobId\":\"j\",\"keyId\":\"bad key\",\"message\":\"00\"}}", "keyId"},
+      {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_message\",\"jobId\":\"j\",\"keyId\":\"k\",\"message\":\"zz\",\"scheme\":\"bip340\",\"path\":null}}", "message"},
+      {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_message\",\"jobId\":\"j\",\"keyId\":\"bad key\",\"message\":\"00\",\"scheme\":\"bip340\",\"path\":null}}", "keyId"},
       {"{\"v\":2,\"id\":\"1\",\"body\":{\"type\":\"health\"}}", "v:"},
       {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"launch_missiles\"}}", "launch_missiles"},
       {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"health\",\"extra\":1}}", "extra"},

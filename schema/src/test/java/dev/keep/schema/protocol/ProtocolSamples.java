@@ -1,27 +1,58 @@
 package dev.keep.schema.protocol;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.schema.encoding.Json;
 import java.util.List;
 
 /** One instance of every protocol type, with fixed values, for round-trip and golden tests. */
 final class ProtocolSamples {
-  static final String KEY = "f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9";
+  static final String JOB = "0b5e2c1a-6f1e-4d2a-9d1c-3f0e7b1a2c4d";
+  static final String XONLY = "f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9";
+  static final String COMPRESSED = "02" + XONLY;
   static final String DIGEST = "243f6a8885a308d313198a2e03707344a4093822299f31d0082efa98ec4e6c89";
   static final String SIG =
       "e907831f80848d1069a5371b402410364bdf1c5f8307b0084c55f1ce2dca821525f66a4a85ea8b71e482a74f382d2ce5ebeee8fdb2172f477df4900d310536c0";
+  static final String DER =
+      "3044022043ca2b4b2a4fb2b4e4b1e2bd2c8c5b1ad1a0d1b0f5a1e2b3c4d5e6f708192a3b022056f1b0c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6";
+  static final String NPUB = "npub1lycg5qvjtrp3qjf5f7zlp8x298dnrjz9smuenvyxq8c380srxmusyxlmny";
+  static final String TPUB =
+      "tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M";
+  static final JsonNode UNSIGNED_EVENT = event(
+      "{\"pubkey\":\"" + XONLY + "\",\"created_at\":1700000000,\"kind\":1,\"tags\":[[\"t\",\"keep\"]],\"content\":\"hello\"}");
+  static final JsonNode SIGNED_EVENT = event(
+      "{\"id\":\"" + DIGEST + "\",\"pubkey\":\"" + XONLY + "\",\"created_at\":1700000000,\"kind\":1,"
+          + "\"tags\":[[\"t\",\"keep\"]],\"content\":\"hello\",\"sig\":\"" + SIG + "\"}");
+  static final EnclaveRequest.KeySpec HD_TESTNET = new EnclaveRequest.KeySpec("hd", "testnet", false);
+  static final EnclaveResponse.KeyInfo KEY_INFO =
+      new EnclaveResponse.KeyInfo("treasury-1", EnclaveRequest.KeySpec.DEFAULT, false, null, COMPRESSED, XONLY, NPUB, null);
 
   static final List<EnclaveRequest> REQUESTS = List.of(
       new EnclaveRequest.Health(),
-      new EnclaveRequest.GenerateKey("treasury-1"),
-      new EnclaveRequest.GetPublicKey("treasury-1"),
+      new EnclaveRequest.GenerateKey("treasury-1", HD_TESTNET),
+      new EnclaveRequest.ImportKey("imported", EnclaveRequest.KeySpec.DEFAULT, "0000000000000000000000000000000000000000000000000000000000000003"),
+      new EnclaveRequest.GetPublicKey("treasury-1", "m/86'/1'/0'"),
       new EnclaveRequest.ListKeys(),
-      new EnclaveRequest.SignMessage("0b5e2c1a-6f1e-4d2a-9d1c-3f0e7b1a2c4d", "treasury-1", "68656c6c6f"));
+      new EnclaveRequest.DisableKey("treasury-1"),
+      new EnclaveRequest.SignMessage(JOB, "treasury-1", "68656c6c6f", "bip340", null),
+      new EnclaveRequest.SignEvent(JOB, "treasury-1", UNSIGNED_EVENT, null),
+      new EnclaveRequest.SignDigest(JOB, "treasury-1", DIGEST, "ecdsa", "m/84'/1'/0'/0/7"));
 
   static final List<EnclaveResponse> RESPONSES = List.of(
       new EnclaveResponse.HealthStatus("ok", "local", 2),
-      new EnclaveResponse.KeyInfo("treasury-1", KEY),
-      new EnclaveResponse.KeyList(List.of(new EnclaveResponse.KeyInfo("treasury-1", KEY))),
-      new EnclaveResponse.MessageSigned("0b5e2c1a-6f1e-4d2a-9d1c-3f0e7b1a2c4d", "treasury-1", DIGEST, SIG, KEY),
+      new EnclaveResponse.KeyInfo("treasury-1", HD_TESTNET, false, "m/86'/1'/0'", COMPRESSED, XONLY, NPUB, TPUB),
+      new EnclaveResponse.KeyList(List.of(KEY_INFO)),
+      new EnclaveResponse.SchnorrSigned(JOB, "treasury-1", null, XONLY, SIG),
+      new EnclaveResponse.EcdsaSigned(JOB, "treasury-1", "m/84'/1'/0'/0/7", COMPRESSED, DIGEST, SIG.substring(0, 128), DER, 1),
+      new EnclaveResponse.EventSigned(JOB, "treasury-1", SIGNED_EVENT),
       new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"));
+
+  private static JsonNode event(String json) {
+    try {
+      return Json.MAPPER.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   private ProtocolSamples() {}
 }

@@ -255,7 +255,40 @@ public final class ExtendedPrivateKey implements AutoCloseable {
 
   private static Parsed decode(String text, Network expected) {
     Objects.requireNonNull(text, "text");
-    byte[] payload = ExtendedKeyFormat.decode(text, Kind.PRIVATE, expected);
+    return fromCheckedPayload(ExtendedKeyFormat.decode(text, Kind.PRIVATE, expected));
+  }
+
+  /**
+   * The 78-byte §Serialization format payload (version for {@code network}, no Base58, no
+   * checksum), for the key vault to seal. It holds the secret: the caller wipes it.
+   */
+  public byte[] toPayload(Network network) {
+    checkOpen();
+    return java.nio.ByteBuffer.allocate(ExtendedKeyFormat.PAYLOAD_LENGTH)
+        .putInt(network.xprvVersion())
+        .put((byte) depth)
+        .putInt(parentFingerprint.value())
+        .putInt(childNumber)
+        .put(chainCode.expose())
+        .put((byte) 0x00)
+        .put(key.expose())
+        .array();
+  }
+
+  /**
+   * The inverse of {@link #toPayload}, with the same key checks as {@link #parse(String)}. The
+   * payload is wiped.
+   */
+  public static ExtendedPrivateKey fromPayload(byte[] payload, Network expected) {
+    if (payload.length != ExtendedKeyFormat.PAYLOAD_LENGTH
+        || ExtendedKeyFormat.header(payload).version() != expected.xprvVersion()) {
+      Arrays.fill(payload, (byte) 0);
+      throw new Bip32Exception("version", "sealed extended key is not a " + expected.wireName() + " private key");
+    }
+    return fromCheckedPayload(payload).key();
+  }
+
+  private static Parsed fromCheckedPayload(byte[] payload) {
     byte[] keyData = ExtendedKeyFormat.keyData(payload);
     try {
       Header header = ExtendedKeyFormat.header(payload);

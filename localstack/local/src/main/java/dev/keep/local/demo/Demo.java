@@ -1,8 +1,11 @@
 package dev.keep.local.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.local.stack.LocalStack;
-import dev.keep.local.verify.Bip340Verifier;
+import dev.keep.local.verify.IndependentChecks;
 import dev.keep.schema.encoding.Hex;
 import java.io.PrintStream;
 import java.security.SecureRandom;
@@ -25,7 +28,7 @@ import java.util.concurrent.Semaphore;
 public final class Demo {
   /** One submitted job and what became of it. */
   public record Outcome(
-      String jobId, byte[] message, String status, String signature, boolean verified, String problem,
+      String jobId, String kind, String status, String signature, boolean verified, String problem,
       Instant createdAt, Instant finishedAt) {}
 
   /** What a run produced; {@code baselineWritesPerSecond} is 0 when no baseline was measured. */
@@ -50,15 +53,15 @@ public final class Demo {
     String tenant = "demo";
     stack.createTenant(tenant, apiKey);
     String keyId = "demo-key-" + Hex.encode(randomBytes(3));
-    String publicKey = stack.createKey(keyId, tenant);
-    out.printf("key %s  x-only public key %s%n", keyId, publicKey);
+    EnclaveResponse.KeyInfo key = stack.createKey(keyId, tenant);
+    out.printf("key %s  public key %s  npub %s%n", keyId, key.publicKey(), key.npub());
     JobsClient client = new JobsClient(stack.apiUrl(), apiKey);
 
     Instant start = Instant.now();
-    List<Submitted> submitted = submitAll(client, keyId, jobCount);
+    List<Submitted> submitted = submitAll(client, keyId, key.xOnly(), jobCount);
     out.printf("submitted %d jobs over HTTP in %.2f s%n", jobCount, secondsSince(start));
 
-    List<Outcome> outcomes = awaitAll(client, submitted, publicKey, Instant.now().plus(timeout));
+    List<Outcome> outcomes = awaitAll(client, submitted, key, Instant.now().plus(timeout));
     Duration wall = Duration.between(start, Instant.now());
     double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo()).writesPerSecond(2000, SUBMITTERS) : 0;
     return report(outcomes, wall, baseline);
@@ -67,23 +70,49 @@ public final class Demo {
   /** Runs of at least this many jobs also measure the store's own write rate, for a ratio. */
   static final int BASELINE_FROM_JOBS = 100;
 
-  private record Submitted(String jobId, byte[] message) {}
+  /** A submitted job and what it asked to sign: a message, or a Nostr event. */
+  private record Submitted(String jobId, String kind, byte[] message, JsonNode event) {}
 
-  private List<Submitted> submitAll(JobsClient client, String keyId, int count) throws Exception {
+  /**
+   * The demo's mix: every fifth job (from the second) is a Nostr event, every fifth (from the
+   * fourth) an ECDSA message, the rest BIP-340 messages.
+   */
+  static String kindOf(int i) {
+    return switch (i % 5) {
+      case 1 -> "nostr_event";
+      case 3 -> "ecdsa";
+      default -> "bip340";
+    };
+  }
+
+  private List<Submitted> submitAll(JobsClient client, String keyId, String xOnly, int count) throws Exception {
     Semaphore inFlight = new Semaphore(SUBMITTERS);
     List<Future<Submitted>> futures = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < count; i++) {
         byte[] message = ("keep demo message " + i + " " + Hex.encode(randomBytes(8))).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String kind = kindOf(i);
+        ObjectNode body = Json.MAPPER.createObjectNode().put("keyId", keyId);
+        JsonNode event = null;
+        if (kind.equals("nostr_event")) {
+          ObjectNode e = Json.MAPPER.createObjectNode().put("pubkey", xOnly)
+              .put("created_at", Instant.now().getEpochSecond()).put("kind", 1);
+          e.putArray("tags").addArray().add("t").add("keep-demo");
+          e.put("content", "keep demo note " + i + " \u2014 signed in the enclave");
+          body.put("kind", "nostr_event").set("event", e);
+          event = e;
+        } else {
+          body.put("kind", "message").put("message", Hex.encode(message)).put("scheme", kind);
+        }
+        JsonNode submittedEvent = event;
         inFlight.acquire();
         futures.add(pool.submit(() -> {
           try {
-            JobsClient.Answer answer = client.submit(
-                "{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\"" + Hex.encode(message) + "\"}");
+            JobsClient.Answer answer = client.submit(Json.write(body));
             if (answer.status() != 202) {
               throw new IllegalStateException("submit answered " + answer.status() + ": " + answer.body());
             }
-            return new Submitted(answer.body().get("jobId").asText(), message);
+            return new Submitted(answer.body().get("jobId").asText(), kind, message, submittedEvent);
           } finally {
             inFlight.release();
           }
@@ -101,7 +130,7 @@ public final class Demo {
    * Polls in submission order and stops each round at the first job still in progress, so the
    * poller's own load on the API stays small however many jobs there are.
    */
-  private List<Outcome> awaitAll(JobsClient client, List<Submitted> jobs, String publicKey, Instant deadline)
+  private List<Outcome> awaitAll(JobsClient client, List<Submitted> jobs, EnclaveResponse.KeyInfo key, Instant deadline)
       throws Exception {
     Outcome[] done = new Outcome[jobs.size()];
     int next = 0;
@@ -117,7 +146,7 @@ public final class Demo {
           pendingSeen++;
           continue;
         }
-        done[i] = check(jobs.get(i), answer.body(), publicKey);
+        done[i] = check(jobs.get(i), answer.body(), key);
       }
       while (next < jobs.size() && done[next] != null) {
         next++;
@@ -126,7 +155,7 @@ public final class Demo {
         if (Instant.now().isAfter(deadline)) {
           for (int i = next; i < jobs.size(); i++) {
             if (done[i] == null) {
-              done[i] = new Outcome(jobs.get(i).jobId(), jobs.get(i).message(), "TIMED_OUT", null, false,
+              done[i] = new Outcome(jobs.get(i).jobId(), jobs.get(i).kind(), "TIMED_OUT", null, false,
                   "not finished before the deadline", null, null);
             }
           }
@@ -138,26 +167,33 @@ public final class Demo {
     return Arrays.asList(done);
   }
 
-  private static Outcome check(Submitted job, JsonNode view, String publicKey) {
+  private static Outcome check(Submitted job, JsonNode view, EnclaveResponse.KeyInfo key) {
     String status = view.path("status").asText();
     Instant created = Instant.parse(view.path("createdAt").asText());
     Instant finished = Instant.parse(view.path("updatedAt").asText());
     if (!status.equals("SIGNED")) {
-      return new Outcome(job.jobId(), job.message(), status, null, false,
+      return new Outcome(job.jobId(), job.kind(), status, null, false,
           view.path("error").path("code").asText() + ": " + view.path("error").path("message").asText(), created, finished);
     }
     JsonNode result = view.path("result");
-    String signature = result.path("signature").asText();
-    byte[] digest = Bip340Verifier.taggedHash("KEEP/message", job.message());
-    String problem = null;
-    if (!result.path("publicKey").asText().equals(publicKey)) {
-      problem = "signed by " + result.path("publicKey").asText() + ", not the key's " + publicKey;
-    } else if (!result.path("digest").asText().equals(Hex.encode(digest))) {
-      problem = "digest does not match TaggedHash(KEEP/message, message)";
-    } else if (!Bip340Verifier.verify(Hex.decode("publicKey", publicKey), digest, Hex.decode("signature", signature))) {
-      problem = "BIP-340 signature does not verify";
+    String problem;
+    String signature;
+    switch (job.kind()) {
+      case "nostr_event" -> {
+        JsonNode signed = result.path("event");
+        signature = signed.path("sig").asText();
+        problem = IndependentChecks.nostrEvent(job.event(), signed, key.xOnly());
+      }
+      case "ecdsa" -> {
+        signature = result.path("signature").asText();
+        problem = IndependentChecks.ecdsaMessage(job.message(), result, key.publicKey());
+      }
+      default -> {
+        signature = result.path("signature").asText();
+        problem = IndependentChecks.bip340Message(job.message(), result, key.xOnly());
+      }
     }
-    return new Outcome(job.jobId(), job.message(), status, signature, problem == null, problem, created, finished);
+    return new Outcome(job.jobId(), job.kind(), status, signature, problem == null, problem, created, finished);
   }
 
   private static Report report(List<Outcome> jobs, Duration wall, double baseline) {
@@ -185,7 +221,7 @@ public final class Demo {
     for (Outcome j : jobs) {
       boolean ok = "SIGNED".equals(j.status()) && j.verified();
       if (all || !ok) {
-        out.printf("job %s  %-8s %s%n", j.jobId(), j.status(),
+        out.printf("job %s  %-11s %-8s %s%n", j.jobId(), j.kind(), j.status(),
             ok ? "verified  sig " + j.signature().substring(0, 16) + "…" : "FAILED CHECK: " + j.problem());
       }
     }
@@ -194,8 +230,9 @@ public final class Demo {
     }
     long signed = jobs.stream().filter(j -> "SIGNED".equals(j.status())).count();
     long verified = jobs.stream().filter(Outcome::verified).count();
-    out.printf("%d/%d SIGNED, %d/%d signatures verified (BIP-340 over TaggedHash(\"KEEP/message\", message),"
-        + " checked with BouncyCastle, independently of the enclave)%n", signed, jobs.size(), verified, jobs.size());
+    out.printf("%d/%d SIGNED, %d/%d signatures verified independently of the enclave (BIP-340 messages and"
+        + " Nostr events with a verifier written on BouncyCastle, event ids recomputed per NIP-01; ECDSA with"
+        + " BouncyCastle over Bitcoin's signed-message hash)%n", signed, jobs.size(), verified, jobs.size());
     out.printf(Locale.ROOT, "throughput %.1f jobs/s (first job stored to last job finished)%n", report.jobsPerSecond());
     out.printf(Locale.ROOT, "latency submit→terminal: p50 %d ms, p99 %d ms (from each job's createdAt and updatedAt)%n",
         report.p50Millis(), report.p99Millis());

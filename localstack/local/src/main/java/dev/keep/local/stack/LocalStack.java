@@ -214,14 +214,20 @@ public final class LocalStack implements AutoCloseable {
     return enclaveProcess;
   }
 
-  /** Operator path: generates a key in the enclave and records its owner. Returns the x-only key. */
-  public String createKey(String keyId, String tenantId) throws EnclaveUnavailableException {
-    EnclaveResponse response = operatorClient.call(new EnclaveRequest.GenerateKey(keyId));
+  /** Operator path: generates a single mainnet key in the enclave and records its owner. */
+  public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId) throws EnclaveUnavailableException {
+    return createKey(keyId, tenantId, EnclaveRequest.KeySpec.DEFAULT);
+  }
+
+  /** Operator path: generates a key with {@code spec} in the enclave and records its owner. */
+  public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId, EnclaveRequest.KeySpec spec)
+      throws EnclaveUnavailableException {
+    EnclaveResponse response = operatorClient.call(new EnclaveRequest.GenerateKey(keyId, spec));
     if (!(response instanceof EnclaveResponse.KeyInfo info)) {
       throw new IllegalStateException("the enclave refused to generate '" + keyId + "': " + response);
     }
-    Provisioning.registerKey(dynamo, Tables.KEYS.name(), keyId, tenantId, info.publicKey());
-    return info.publicKey();
+    Provisioning.registerKey(dynamo, Tables.KEYS.name(), keyId, tenantId, info.xOnly());
+    return info;
   }
 
   public void createTenant(String tenantId, String apiKey) {

@@ -33,7 +33,7 @@ class WorkerCrashSystemTest {
     stack = LocalStack.start(LocalStack.Options.defaults().withWorkers(0)
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(3), 10));
     stack.createTenant("t-crash", "api-key-for-worker-crash-test");
-    publicKey = stack.createKey("crash-key", "t-crash");
+    publicKey = stack.createKey("crash-key", "t-crash").xOnly();
     client = new JobsClient(stack.apiUrl(), "api-key-for-worker-crash-test");
   }
 
@@ -106,8 +106,8 @@ class WorkerCrashSystemTest {
         assertEquals(2, view.get("attempts").asInt(), "claimed once by the dead worker, once by its successor");
         JsonNode result = view.get("result");
         assertEquals(publicKey, result.get("publicKey").asText());
-        byte[] digest = Bip340Verifier.taggedHash("KEEP/message", Hex.decode("m", messageHex));
-        assertTrue(Bip340Verifier.verify(Hex.decode("pk", publicKey), digest, Hex.decode("sig", result.get("signature").asText())));
+        assertTrue(Bip340Verifier.verify(Hex.decode("pk", publicKey), Hex.decode("m", messageHex),
+            Hex.decode("sig", result.get("signature").asText())));
         Map<String, AttributeValue> audit = item(Tables.AUDIT.name(), jobId);
         assertEquals("SIGNED", audit.get("decision").s());
         assertEquals(crashingWorker + "-successor", audit.get("workerId").s());

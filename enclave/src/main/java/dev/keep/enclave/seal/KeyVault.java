@@ -1,0 +1,54 @@
+package dev.keep.enclave.seal;
+
+import dev.keep.enclave.keys.KeyConfig;
+import java.util.List;
+
+/**
+ * Where keys outlive the enclave's memory, always sealed. The store writes a key here before it
+ * reports the key as made, so a key that was announced is a key that survives a restart.
+ */
+public interface KeyVault {
+
+  /**
+   * A key's record. {@code material} is the secret, serialised by the key store; the vault seals
+   * it and the caller wipes the array.
+   */
+  record Record(String keyId, KeyConfig config, boolean disabled, String createdAt, byte[] material) {
+    @Override
+    public String toString() {
+      return "Record[" + keyId + ", " + config + ", disabled=" + disabled + ", material=<redacted>]";
+    }
+  }
+
+  /** Stores a new key; a name that exists is refused, never overwritten. */
+  void create(Record record) throws VaultException;
+
+  /** Replaces an existing key's record (to disable it). */
+  void update(Record record) throws VaultException;
+
+  /** Every stored key, unsealed. The caller owns and wipes the material arrays. */
+  List<Record> loadAll() throws VaultException;
+
+  /** Where the keys are, for people: a directory, or "memory only". */
+  String describe();
+
+  /** Keeps nothing: keys live as long as the enclave process. */
+  KeyVault MEMORY_ONLY =
+      new KeyVault() {
+        @Override
+        public void create(Record record) {}
+
+        @Override
+        public void update(Record record) {}
+
+        @Override
+        public List<Record> loadAll() {
+          return List.of();
+        }
+
+        @Override
+        public String describe() {
+          return "memory only (keys are lost when the enclave stops)";
+        }
+      };
+}

@@ -1,0 +1,121 @@
+package dev.keep.enclave.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.enclave.keys.KeyMaterial;
+import dev.keep.enclave.keys.KeyStore;
+import dev.keep.enclave.keys.XOnlyPublicKey;
+import dev.keep.enclave.keys.hd.DerivationPath;
+import dev.keep.enclave.nostr.EventId;
+import dev.keep.enclave.nostr.SignedEvent;
+import dev.keep.enclave.nostr.UnsignedEvent;
+import dev.keep.enclave.signing.BitcoinSignedMessage;
+import dev.keep.enclave.signing.Digest32;
+import dev.keep.enclave.signing.EcdsaSignature;
+import dev.keep.enclave.signing.Message;
+import dev.keep.enclave.signing.SchnorrSignature;
+import dev.keep.enclave.signing.Signer;
+import dev.keep.schema.encoding.Hex;
+import dev.keep.schema.protocol.EnclaveRequest;
+import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.schema.protocol.ErrorCode;
+
+/**
+ * Signing, with domain separation: a job says what it signs, and the enclave computes what it
+ * signs from that. A bare 32-byte value (a {@code digest} job, or a BIP-340 message that happens
+ * to be 32 bytes long) is signed only for keys configured to allow digests, because it cannot be
+ * told apart from a Nostr event id or a taproot sighash.
+ */
+final class SignRequests {
+  private final KeyRequests keys;
+  private final Signer signer;
+
+  SignRequests(KeyRequests keys, Signer signer) {
+    this.keys = keys;
+    this.signer = signer;
+  }
+
+  EnclaveResponse message(EnclaveRequest.SignMessage request) throws Refused {
+    KeyStore.Entry entry = keys.usable(request.keyId());
+    DerivationPath path = KeyRequests.path(request.path());
+    Message message = Message.of(Hex.decode("message", request.message()));
+    if ("ecdsa".equals(request.scheme())) {
+      return ecdsa(request.jobId(), entry, path, BitcoinSignedMessage.digest(message));
+    }
+    if (message.length() == Digest32.LENGTH && !entry.config().allowDigests()) {
+      throw new Refused(ErrorCode.POLICY_DENIED,
+          "message: a 32-byte BIP-340 message cannot be told apart from a digest (a Nostr event id, a "
+              + "taproot sighash), and key '" + entry.keyId() + "' does not allow digests; sign a "
+              + "longer message, an event, or use a key made with allowDigests");
+    }
+    return schnorr(request.jobId(), entry, path, message);
+  }
+
+  EnclaveResponse digest(EnclaveRequest.SignDigest request) throws Refused {
+    KeyStore.Entry entry = keys.usable(request.keyId());
+    if (!entry.config().allowDigests()) {
+      throw new Refused(ErrorCode.POLICY_DENIED,
+          "digest: key '" + entry.keyId() + "' does not allow bare digests (allowDigests is off); "
+              + "sign a message or an event, which the enclave hashes itself");
+    }
+    DerivationPath path = KeyRequests.path(request.path());
+    Digest32 digest = Digest32.claimed(Hex.decode("digest", request.digest()));
+    return "ecdsa".equals(request.scheme())
+        ? ecdsa(request.jobId(), entry, path, digest)
+        : schnorr(request.jobId(), entry, path, Message.of(digest));
+  }
+
+  /** NIP-01: check the event, serialise it canonically, id = SHA-256 of that, sign the id. */
+  EnclaveResponse event(EnclaveRequest.SignEvent request) throws Refused {
+    KeyStore.Entry entry = keys.usable(request.keyId());
+    DerivationPath path = KeyRequests.path(request.path());
+    UnsignedEvent event;
+    try {
+      event = UnsignedEvent.fromJson(request.event());
+    } catch (IllegalArgumentException e) {
+      throw new Refused(ErrorCode.INVALID_REQUEST, e.getMessage());
+    }
+    try (KeyMaterial.Lease lease = lease(entry, path)) {
+      XOnlyPublicKey own = signer.publicKey(lease.key()).xOnly();
+      if (!own.equals(event.pubkey())) {
+        throw new Refused(ErrorCode.INVALID_REQUEST,
+            "event.pubkey: " + event.pubkey().toHex() + " is not the public key of key '" + entry.keyId() + "'"
+                + (path == null ? "" : " at " + path) + " (" + own.toHex() + ")");
+      }
+      EventId id = EventId.of(event); // NIP-01: sha256 of the canonical serialisation
+      SchnorrSignature signature = signer.schnorr(Message.of(Digest32.computed(id.toBytes())), lease.key());
+      JsonNode signed = SignedEvent.of(event, signature).toJson();
+      return new EnclaveResponse.EventSigned(request.jobId(), entry.keyId(), signed);
+    }
+  }
+
+  private EnclaveResponse schnorr(String jobId, KeyStore.Entry entry, DerivationPath path, Message message)
+      throws Refused {
+    try (KeyMaterial.Lease lease = lease(entry, path)) {
+      SchnorrSignature signature = signer.schnorr(message, lease.key());
+      return new EnclaveResponse.SchnorrSigned(jobId, entry.keyId(), pathString(path),
+          signer.publicKey(lease.key()).xOnly().toHex(), signature.toHex());
+    }
+  }
+
+  private EnclaveResponse ecdsa(String jobId, KeyStore.Entry entry, DerivationPath path, Digest32 digest)
+      throws Refused {
+    try (KeyMaterial.Lease lease = lease(entry, path)) {
+      EcdsaSignature signature = signer.ecdsa(digest, lease.key());
+      return new EnclaveResponse.EcdsaSigned(jobId, entry.keyId(), pathString(path),
+          signer.publicKey(lease.key()).toHex(), digest.toHex(), signature.compactHex(),
+          signature.derHex(), signature.recoveryId());
+    }
+  }
+
+  private static KeyMaterial.Lease lease(KeyStore.Entry entry, DerivationPath path) throws Refused {
+    try {
+      return entry.material().lease(path);
+    } catch (IllegalArgumentException e) {
+      throw new Refused(ErrorCode.INVALID_REQUEST, e.getMessage()); // a path on a single key
+    }
+  }
+
+  private static String pathString(DerivationPath path) {
+    return path == null ? null : path.toString();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.keep.local.cli;
+
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.protocol.EnclaveResponse;
+import java.util.StringJoiner;
+
+/** Human-readable output of enclave answers; {@code --json} prints the answer itself instead. */
+final class Printer {
+  private Printer() {}
+
+  static String human(EnclaveResponse response) {
+    return switch (response) {
+      case EnclaveResponse.HealthStatus h ->
+          "enclave " + h.status() + ": " + h.mode() + " mode, " + h.keys() + (h.keys() == 1 ? " key" : " keys");
+      case EnclaveResponse.KeyInfo k -> key(k);
+      case EnclaveResponse.KeyList l -> {
+        if (l.keys().isEmpty()) {
+          yield "no keys (make one with: keep enclave generate-key --name NAME)";
+        }
+        StringJoiner lines = new StringJoiner("\n");
+        lines.add(String.format("%-24s %-7s %-8s %-9s %s", "NAME", "TYPE", "NETWORK", "STATUS", "X-ONLY PUBLIC KEY"));
+        for (EnclaveResponse.KeyInfo k : l.keys()) {
+          lines.add(String.format("%-24s %-7s %-8s %-9s %s", k.keyId(), k.spec().type(), k.spec().network(),
+              k.disabled() ? "disabled" : "active", k.xOnly()));
+        }
+        yield lines.toString();
+      }
+      case EnclaveResponse.SchnorrSigned s ->
+          "signature   " + s.signature() + "\n"
+              + "scheme      bip340 (BIP-340 Schnorr)\n"
+              + "public key  " + s.publicKey() + " (x-only)\n"
+              + "key         " + s.keyId() + (s.path() == null ? "" : " at " + s.path());
+      case EnclaveResponse.EcdsaSigned s ->
+          "signature   " + s.signature() + " (compact r||s, low S)\n"
+              + "der         " + s.der() + "\n"
+              + "recovery id " + s.recoveryId() + "\n"
+              + "digest      " + s.digest() + "\n"
+              + "scheme      ecdsa (RFC 6979)\n"
+              + "public key  " + s.publicKey() + "\n"
+              + "key         " + s.keyId() + (s.path() == null ? "" : " at " + s.path());
+      case EnclaveResponse.EventSigned e -> Json.write(e.event());
+      case EnclaveResponse.Error e -> e.code() + ": " + e.message();
+    };
+  }
+
+  private static String key(EnclaveResponse.KeyInfo k) {
+    StringBuilder out = new StringBuilder();
+    out.append("key ").append(k.keyId()).append(" (").append(k.spec().type()).append(", ").append(k.spec().network())
+        .append(k.spec().allowDigests() ? ", digests allowed" : "").append(k.disabled() ? ", DISABLED" : "").append(")\n");
+    if (k.path() != null) {
+      out.append("  path        ").append(k.path()).append('\n');
+    }
+    out.append("  public key  ").append(k.publicKey()).append('\n');
+    out.append("  x-only      ").append(k.xOnly()).append('\n');
+    out.append("  npub        ").append(k.npub());
+    if (k.xpub() != null) {
+      out.append('\n').append("  xpub        ").append(k.xpub());
+    }
+    return out.toString();
+  }
+}

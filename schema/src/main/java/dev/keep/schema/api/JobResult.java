@@ -1,0 +1,30 @@
+package dev.keep.schema.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The result of a signed job, tagged by {@code type}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = JobResult.Schnorr.class, name = "bip340"),
+  @JsonSubTypes.Type(value = JobResult.Ecdsa.class, name = "ecdsa"),
+  @JsonSubTypes.Type(value = JobResult.SignedEvent.class, name = "nostr_event"),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface JobResult {
+
+  /** A BIP-340 signature by the x-only {@code publicKey} over the job's message or digest. */
+  record Schnorr(String signature, String publicKey, String path) implements JobResult {}
+
+  /**
+   * An ECDSA signature (RFC 6979, low S) over {@code digest}: compact hex, DER hex and recovery
+   * id, by the compressed {@code publicKey}.
+   */
+  record Ecdsa(String signature, String der, int recoveryId, String digest, String publicKey, String path)
+      implements JobResult {}
+
+  /** The signed Nostr event, with its {@code id} and {@code sig}. */
+  record SignedEvent(JsonNode event) implements JobResult {}
+}
