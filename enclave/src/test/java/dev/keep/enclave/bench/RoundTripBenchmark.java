@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Threads;
  * with 1 and with 8 connections each waiting for its answer before the next request, beside the
  * bare engine signing the same message in the same run.
  *
- * <pre>./mvnw -pl enclave -am -Pbench verify -DskipTests -Djmh.args="-f 1 -wi 3 -i 5 RoundTripBenchmark"</pre>
+ * <pre>./mvnw -pl enclave -am -Pbench clean verify -DskipTests -Djmh.args="-f 1 -wi 3 -i 5 RoundTripBenchmark"</pre>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.State;
  * the JNI binding directly; {@code keep} is what the enclave runs, including its verification of
  * every signature before returning it (and, for ECDSA, recovery of the key to find the id).
  *
- * <pre>./mvnw -pl enclave -am -Pbench verify -DskipTests -Djmh.args="-f 1 -wi 3 -i 5 SignBenchmark"</pre>
+ * <pre>./mvnw -pl enclave -am -Pbench clean verify -DskipTests -Djmh.args="-f 1 -wi 3 -i 5 SignBenchmark"</pre>
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

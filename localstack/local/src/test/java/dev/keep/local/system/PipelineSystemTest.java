@@ -8,6 +8,8 @@ import dev.keep.local.demo.Demo;
 import dev.keep.local.demo.JobsClient;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.local.stack.Provisioning;
+import dev.keep.local.verify.Bip340Verifier;
+import dev.keep.schema.encoding.Hex;
 import dev.keep.schema.tables.Tables;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -123,6 +125,30 @@ class PipelineSystemTest {
     JsonNode view = Await.until("dlq-job-1 to fail", Duration.ofSeconds(60), () -> get(client, "dlq-job-1"),
         v -> v.path("status").asText().equals("FAILED"));
     assertEquals("DELIVERY_FAILED", view.path("error").path("code").asText());
+  }
+
+  @Test
+  void digestJobsAreSignedOnlyForAKeyThatAllowsDigests() throws Exception {
+    stack.createTenant("t-digest", "api-key-for-digest-test-1");
+    String xOnly = stack.createKey("digest-key", "t-digest",
+        new dev.keep.schema.protocol.EnclaveRequest.KeySpec("single", "testnet", true)).xOnly();
+    stack.createKey("plain-key", "t-digest");
+    JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-digest-test-1");
+    String digest = "5c".repeat(32);
+    String allowed = client.submit("{\"keyId\":\"digest-key\",\"kind\":\"digest\",\"digest\":\"" + digest + "\"}")
+        .body().get("jobId").asText();
+    String refused = client.submit("{\"keyId\":\"plain-key\",\"kind\":\"digest\",\"digest\":\"" + digest + "\"}")
+        .body().get("jobId").asText();
+    JsonNode signed = Await.until("digest job to finish", Duration.ofSeconds(30), () -> get(client, allowed),
+        v -> v.path("status").asText().matches("SIGNED|REJECTED|FAILED"));
+    assertEquals("SIGNED", signed.get("status").asText(), signed.toString());
+    assertEquals(xOnly, signed.path("result").path("publicKey").asText());
+    assertTrue(Bip340Verifier.verify(Hex.decode("pk", xOnly), Hex.decode("d", digest),
+        Hex.decode("sig", signed.path("result").path("signature").asText())));
+    JsonNode denied = Await.until("refused digest job to finish", Duration.ofSeconds(30), () -> get(client, refused),
+        v -> v.path("status").asText().matches("SIGNED|REJECTED|FAILED"));
+    assertEquals("REJECTED", denied.get("status").asText());
+    assertEquals("POLICY_DENIED", denied.path("error").path("code").asText());
   }
 
   private static JsonNode get(JobsClient client, String jobId) {
