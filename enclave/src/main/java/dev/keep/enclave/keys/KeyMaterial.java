@@ -100,10 +100,10 @@ public sealed interface KeyMaterial extends AutoCloseable {
     @Override
     public PublicForms publicForms(DerivationPath path, SigningEngine engine, Network network) {
       if (path == null || path.depth() == 0) {
-        return new PublicForms(engine.parsePublicKey(root.publicKey().toBytes()), root.neuter().serialize(network));
+        return new PublicForms(root.publicKey(), root.neuter().serialize(network));
       }
       try (ExtendedPrivateKey child = root.derive(path)) {
-        return new PublicForms(engine.parsePublicKey(child.publicKey().toBytes()), child.neuter().serialize(network));
+        return new PublicForms(child.publicKey(), child.neuter().serialize(network));
       }
     }
 

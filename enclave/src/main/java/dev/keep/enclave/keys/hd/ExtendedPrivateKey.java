@@ -1,5 +1,6 @@
 package dev.keep.enclave.keys.hd;
 
+import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.Network;
 import dev.keep.enclave.keys.SecretKey;
 import dev.keep.enclave.keys.hd.ExtendedKeyFormat.Header;
@@ -36,7 +37,7 @@ public final class ExtendedPrivateKey implements AutoCloseable {
 
   private final SecretKey key;
   private final ChainCode chainCode;
-  private final CompressedPublicKey publicKey;
+  private final PublicKey publicKey;
   private final int depth;
   private final Fingerprint parentFingerprint;
   private final int childNumber;
@@ -51,7 +52,7 @@ public final class ExtendedPrivateKey implements AutoCloseable {
       int childNumber) {
     this.key = key;
     this.chainCode = chainCode;
-    this.publicKey = CompressedPublicKey.fromUncompressed(SECP.pubkeyCreate(key.expose()));
+    this.publicKey = PublicKey.fromUncompressed(SECP.pubkeyCreate(key.expose()));
     this.depth = depth;
     this.parentFingerprint = parentFingerprint;
     this.childNumber = childNumber;
@@ -167,7 +168,7 @@ public final class ExtendedPrivateKey implements AutoCloseable {
     byte[] hmac =
         DerivationPath.isHardened(i)
             ? Bip32Hashes.hmacSha512(chainCode.expose(), HARDENED_PAD, key.expose(), index)
-            : Bip32Hashes.hmacSha512(chainCode.expose(), publicKey.bytes(), index);
+            : Bip32Hashes.hmacSha512(chainCode.expose(), publicKey.toBytes(), index);
     byte[] il = Arrays.copyOfRange(hmac, 0, 32);
     try {
       byte[] childKey;
@@ -327,7 +328,7 @@ public final class ExtendedPrivateKey implements AutoCloseable {
   }
 
   /** point(k), compressed (ser_P). */
-  public CompressedPublicKey publicKey() {
+  public PublicKey publicKey() {
     return publicKey;
   }
 

@@ -1,5 +1,6 @@
 package dev.keep.enclave.keys.hd;
 
+import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.Network;
 import dev.keep.enclave.keys.hd.ExtendedKeyFormat.Header;
 import dev.keep.enclave.keys.hd.ExtendedKeyFormat.Kind;
@@ -22,14 +23,14 @@ import java.util.Optional;
 public final class ExtendedPublicKey {
   private static final Secp256k1 SECP = Secp256k1.get();
 
-  private final CompressedPublicKey publicKey;
+  private final PublicKey publicKey;
   private final ChainCode chainCode;
   private final int depth;
   private final Fingerprint parentFingerprint;
   private final int childNumber;
 
   private ExtendedPublicKey(
-      CompressedPublicKey publicKey,
+      PublicKey publicKey,
       ChainCode chainCode,
       int depth,
       Fingerprint parentFingerprint,
@@ -43,7 +44,7 @@ public final class ExtendedPublicKey {
 
   /** Takes ownership of {@code chainCode}. */
   static ExtendedPublicKey create(
-      CompressedPublicKey publicKey,
+      PublicKey publicKey,
       ChainCode chainCode,
       int depth,
       Fingerprint parentFingerprint,
@@ -123,18 +124,18 @@ public final class ExtendedPublicKey {
 
   private Optional<ExtendedPublicKey> tryChild(int i) {
     byte[] hmac =
-        Bip32Hashes.hmacSha512(chainCode.expose(), publicKey.bytes(), ExtendedKeyFormat.ser32(i));
+        Bip32Hashes.hmacSha512(chainCode.expose(), publicKey.toBytes(), ExtendedKeyFormat.ser32(i));
     byte[] il = Arrays.copyOfRange(hmac, 0, 32);
     byte[] childKey;
     try {
       // libsecp256k1 fails when I_L ≥ n or the sum is the point at infinity.
-      childKey = SECP.pubKeyTweakAdd(publicKey.bytes(), il);
+      childKey = SECP.pubKeyTweakAdd(publicKey.toBytes(), il);
     } catch (Secp256k1Exception e) {
       return Optional.empty();
     }
     return Optional.of(
         new ExtendedPublicKey(
-            CompressedPublicKey.fromUncompressed(childKey),
+            PublicKey.fromUncompressed(childKey),
             ChainCode.adopt(Arrays.copyOfRange(hmac, 32, 64)),
             depth + 1,
             fingerprint(),
@@ -146,7 +147,7 @@ public final class ExtendedPublicKey {
     return ExtendedKeyFormat.encode(
         new Header(network.xpubVersion(), depth, parentFingerprint, childNumber),
         chainCode,
-        publicKey.bytes());
+        publicKey.toBytes());
   }
 
   /**
@@ -177,13 +178,13 @@ public final class ExtendedPublicKey {
     byte[] keyData = ExtendedKeyFormat.keyData(payload);
     // §Serialization format: "implementations must verify whether the X coordinate in the public
     // key data corresponds to a point on the curve".
-    String problem = CompressedPublicKey.problemWith(keyData);
+    String problem = PublicKey.problemWith(keyData);
     if (problem != null) {
       throw new Bip32Exception("key", "public key " + problem);
     }
     ExtendedPublicKey key =
         new ExtendedPublicKey(
-            CompressedPublicKey.of(keyData),
+            PublicKey.ofCompressed(keyData),
             ChainCode.adopt(ExtendedKeyFormat.chainCode(payload)),
             header.depth(),
             header.parentFingerprint(),
@@ -192,7 +193,7 @@ public final class ExtendedPublicKey {
   }
 
   /** K, compressed (ser_P). */
-  public CompressedPublicKey publicKey() {
+  public PublicKey publicKey() {
     return publicKey;
   }
 

@@ -1,5 +1,6 @@
 package dev.keep.enclave.keys.hd;
 
+import dev.keep.enclave.keys.PublicKey;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
 
@@ -13,7 +14,7 @@ public record Fingerprint(int value) {
   public static final Fingerprint NONE = new Fingerprint(0);
 
   /** §Key identifiers: the first four bytes of RIPEMD160(SHA256(ser_P(K))). */
-  public static Fingerprint of(CompressedPublicKey key) {
+  public static Fingerprint of(PublicKey key) {
     byte[] id = Bip32Hashes.hash160(key.toBytes());
     return new Fingerprint(ByteBuffer.wrap(id, 0, 4).getInt());
   }
