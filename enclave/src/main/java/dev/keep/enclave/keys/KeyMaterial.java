@@ -2,7 +2,6 @@ package dev.keep.enclave.keys;
 
 import dev.keep.enclave.keys.hd.DerivationPath;
 import dev.keep.enclave.keys.hd.ExtendedPrivateKey;
-import dev.keep.enclave.signing.SigningEngine;
 import java.util.Arrays;
 
 /**
@@ -11,18 +10,27 @@ import java.util.Arrays;
  */
 public sealed interface KeyMaterial extends AutoCloseable {
 
-  /** A secret to sign with, for the length of one try-with-resources block. */
+  /**
+   * A secret to sign with, and its public key, for the length of one try-with-resources block.
+   * The public key comes with it so that signing and answering do not recompute k·G.
+   */
   final class Lease implements AutoCloseable {
     private final SecretKey key;
+    private final PublicKey publicKey;
     private final boolean derived;
 
-    private Lease(SecretKey key, boolean derived) {
+    private Lease(SecretKey key, PublicKey publicKey, boolean derived) {
       this.key = key;
+      this.publicKey = publicKey;
       this.derived = derived;
     }
 
     public SecretKey key() {
       return key;
+    }
+
+    public PublicKey publicKey() {
+      return publicKey;
     }
 
     @Override
@@ -37,7 +45,7 @@ public sealed interface KeyMaterial extends AutoCloseable {
   Lease lease(DerivationPath path);
 
   /** The public forms at {@code path} (null: the key itself). */
-  PublicForms publicForms(DerivationPath path, SigningEngine engine, Network network);
+  PublicForms publicForms(DerivationPath path, Network network);
 
   /** The bytes the vault seals, for a key of {@code network}. The caller wipes the array. */
   byte[] serialize(Network network);
@@ -48,18 +56,27 @@ public sealed interface KeyMaterial extends AutoCloseable {
   /** Public forms of one key: compressed key, and for HD keys the extended public key. */
   record PublicForms(PublicKey publicKey, String xpub) {}
 
-  /** One secp256k1 key. It has no children: any path other than none is refused. */
-  record Single(SecretKey secret) implements KeyMaterial {
-    @Override
-    public Lease lease(DerivationPath path) {
-      requireNoPath(path);
-      return new Lease(secret, false);
+  /**
+   * One secp256k1 key and its public key, computed once. It has no children: any path other than
+   * none is refused.
+   */
+  record Single(SecretKey secret, PublicKey publicKey) implements KeyMaterial {
+    /** k·G through libsecp256k1, as BIP-32 keys compute theirs. */
+    public static Single of(SecretKey secret) {
+      return new Single(secret, PublicKey.fromUncompressed(
+          fr.acinq.secp256k1.Secp256k1.get().pubkeyCreate(secret.expose())));
     }
 
     @Override
-    public PublicForms publicForms(DerivationPath path, SigningEngine engine, Network network) {
+    public Lease lease(DerivationPath path) {
       requireNoPath(path);
-      return new PublicForms(engine.publicKey(secret), null);
+      return new Lease(secret, publicKey, false);
+    }
+
+    @Override
+    public PublicForms publicForms(DerivationPath path, Network network) {
+      requireNoPath(path);
+      return new PublicForms(publicKey, null);
     }
 
     @Override
@@ -89,16 +106,15 @@ public sealed interface KeyMaterial extends AutoCloseable {
     @Override
     public Lease lease(DerivationPath path) {
       if (path == null || path.depth() == 0) {
-        return new Lease(root.secretKey(), false);
+        return new Lease(root.secretKey(), root.publicKey(), false);
       }
-      ExtendedPrivateKey child = root.derive(path);
-      SecretKey copy = SecretKey.adopt(child.secretKey().expose().clone());
-      child.close();
-      return new Lease(copy, true);
+      try (ExtendedPrivateKey child = root.derive(path)) {
+        return new Lease(SecretKey.adopt(child.secretKey().expose().clone()), child.publicKey(), true);
+      }
     }
 
     @Override
-    public PublicForms publicForms(DerivationPath path, SigningEngine engine, Network network) {
+    public PublicForms publicForms(DerivationPath path, Network network) {
       if (path == null || path.depth() == 0) {
         return new PublicForms(root.publicKey(), root.neuter().serialize(network));
       }
@@ -127,7 +143,7 @@ public sealed interface KeyMaterial extends AutoCloseable {
   static KeyMaterial deserialize(KeyConfig config, byte[] bytes) {
     try {
       return switch (config.type()) {
-        case SINGLE -> new Single(SecretKey.adopt(bytes.clone()));
+        case SINGLE -> Single.of(SecretKey.adopt(bytes.clone()));
         case HD -> new Hd(ExtendedPrivateKey.fromPayload(bytes.clone(), config.network()));
       };
     } finally {

@@ -41,7 +41,7 @@ final class KeyRequests {
   EnclaveResponse.KeyInfo generate(EnclaveRequest.GenerateKey request) throws Refused {
     KeyConfig config = config(request.spec());
     KeyStore.Entry entry = add(request.keyId(), config, () -> switch (config.type()) {
-      case SINGLE -> new KeyMaterial.Single(signer.generate());
+      case SINGLE -> KeyMaterial.Single.of(signer.generate());
       case HD -> {
         byte[] seed = new byte[SEED_BYTES];
         signer.randomBytes(seed);
@@ -115,7 +115,7 @@ final class KeyRequests {
       Arrays.fill(bytes, (byte) 0);
       throw new Refused(ErrorCode.INVALID_REQUEST, "secret: not a valid secp256k1 key (must be 0 < k < n)");
     }
-    return new KeyMaterial.Single(SecretKey.adopt(bytes));
+    return KeyMaterial.Single.of(SecretKey.adopt(bytes));
   }
 
   EnclaveResponse.KeyInfo publicKey(EnclaveRequest.GetPublicKey request) throws Refused {
@@ -168,8 +168,7 @@ final class KeyRequests {
   }
 
   EnclaveResponse.KeyInfo info(KeyStore.Entry entry, DerivationPath path) {
-    KeyMaterial.PublicForms forms =
-        entry.material().publicForms(path, signer.engine(), entry.config().network());
+    KeyMaterial.PublicForms forms = entry.material().publicForms(path, entry.config().network());
     XOnlyPublicKey xOnly = forms.publicKey().xOnly();
     return new EnclaveResponse.KeyInfo(
         entry.keyId(),

@@ -75,14 +75,15 @@ final class SignRequests {
       throw new Refused(ErrorCode.INVALID_REQUEST, e.getMessage());
     }
     try (KeyMaterial.Lease lease = lease(entry, path)) {
-      XOnlyPublicKey own = signer.publicKey(lease.key()).xOnly();
+      XOnlyPublicKey own = lease.publicKey().xOnly();
       if (!own.equals(event.pubkey())) {
         throw new Refused(ErrorCode.INVALID_REQUEST,
             "event.pubkey: " + event.pubkey().toHex() + " is not the public key of key '" + entry.keyId() + "'"
                 + (path == null ? "" : " at " + path) + " (" + own.toHex() + ")");
       }
       EventId id = EventId.of(event); // NIP-01: sha256 of the canonical serialisation
-      SchnorrSignature signature = signer.schnorr(Message.of(Digest32.computed(id.toBytes())), lease.key());
+      SchnorrSignature signature =
+          signer.schnorr(Message.of(Digest32.computed(id.toBytes())), lease.key(), lease.publicKey());
       JsonNode signed = SignedEvent.of(event, signature).toJson();
       return new EnclaveResponse.EventSigned(request.jobId(), entry.keyId(), signed);
     }
@@ -91,18 +92,18 @@ final class SignRequests {
   private EnclaveResponse schnorr(String jobId, KeyStore.Entry entry, DerivationPath path, Message message)
       throws Refused {
     try (KeyMaterial.Lease lease = lease(entry, path)) {
-      SchnorrSignature signature = signer.schnorr(message, lease.key());
+      SchnorrSignature signature = signer.schnorr(message, lease.key(), lease.publicKey());
       return new EnclaveResponse.SchnorrSigned(jobId, entry.keyId(), pathString(path),
-          signer.publicKey(lease.key()).xOnly().toHex(), signature.toHex());
+          lease.publicKey().xOnly().toHex(), signature.toHex());
     }
   }
 
   private EnclaveResponse ecdsa(String jobId, KeyStore.Entry entry, DerivationPath path, Digest32 digest)
       throws Refused {
     try (KeyMaterial.Lease lease = lease(entry, path)) {
-      EcdsaSignature signature = signer.ecdsa(digest, lease.key());
+      EcdsaSignature signature = signer.ecdsa(digest, lease.key(), lease.publicKey());
       return new EnclaveResponse.EcdsaSigned(jobId, entry.keyId(), pathString(path),
-          signer.publicKey(lease.key()).toHex(), digest.toHex(), signature.compactHex(),
+          lease.publicKey().toHex(), digest.toHex(), signature.compactHex(),
           signature.derHex(), signature.recoveryId());
     }
   }

@@ -49,7 +49,7 @@ public final class LibSecp256k1Engine implements SigningEngine {
   }
 
   @Override
-  public SchnorrSignature signSchnorr(Message message, SecretKey key, byte[] aux) {
+  public SchnorrSignature signSchnorr(Message message, SecretKey key, PublicKey publicKey, byte[] aux) {
     if (aux == null || aux.length != 32) {
       throw new IllegalArgumentException("aux: must be 32 bytes");
     }
@@ -58,7 +58,7 @@ public final class LibSecp256k1Engine implements SigningEngine {
             ? SECP.signSchnorr(message.bytes(), key.expose(), aux)
             : composedSign(message.bytes(), key, aux);
     SchnorrSignature result = SchnorrSignature.of(signature);
-    if (!verifySchnorr(result, message, publicKey(key).xOnly())) {
+    if (!verifySchnorr(result, message, publicKey.xOnly())) {
       throw new IllegalStateException("signature failed its own verification; refusing to return it");
     }
     return result;
@@ -170,13 +170,12 @@ public final class LibSecp256k1Engine implements SigningEngine {
   }
 
   @Override
-  public EcdsaSignature signEcdsa(Digest32 digest, SecretKey key) {
+  public EcdsaSignature signEcdsa(Digest32 digest, SecretKey key, PublicKey own) {
     // No extra entropy: the nonce is RFC 6979's, from the key and the digest alone.
     byte[] compact = SECP.sign(digest.bytes(), key.expose(), null);
     if (SECP.signatureNormalize(compact).getSecond()) {
       throw new IllegalStateException("libsecp256k1 returned a high-S signature; refusing it");
     }
-    PublicKey own = publicKey(key);
     // Recovering our own key from (signature, digest) is the verification equation solved for
     // the key, so a match both finds the recovery id and checks the signature before it leaves.
     for (int recoveryId = 0; recoveryId < 4; recoveryId++) {

@@ -40,23 +40,22 @@ public final class Signer {
     random.nextBytes(out);
   }
 
-  public PublicKey publicKey(SecretKey key) {
-    return engine.publicKey(key);
-  }
-
-  /** BIP-340 §Default Signing with fresh 32-byte auxiliary randomness. */
-  public SchnorrSignature schnorr(Message message, SecretKey key) {
+  /**
+   * BIP-340 §Default Signing with fresh 32-byte auxiliary randomness, by {@code key} whose public
+   * key is {@code publicKey}.
+   */
+  public SchnorrSignature schnorr(Message message, SecretKey key, PublicKey publicKey) {
     byte[] aux = new byte[32];
     random.nextBytes(aux);
     try {
-      return engine.signSchnorr(message, key, aux);
+      return engine.signSchnorr(message, key, publicKey, aux);
     } finally {
       Arrays.fill(aux, (byte) 0);
     }
   }
 
   /** ECDSA, RFC 6979, low S, with the recovery id. */
-  public EcdsaSignature ecdsa(Digest32 digest, SecretKey key) {
-    return engine.signEcdsa(digest, key);
+  public EcdsaSignature ecdsa(Digest32 digest, SecretKey key, PublicKey publicKey) {
+    return engine.signEcdsa(digest, key, publicKey);
   }
 }

@@ -112,6 +112,7 @@ public class RoundTripBenchmark {
     final Message message = Message.of(Hex.decode("m", MESSAGE));
     final byte[] aux = new byte[32];
     SecretKey key;
+    dev.keep.enclave.keys.PublicKey publicKey;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -120,11 +121,12 @@ public class RoundTripBenchmark {
         random.nextBytes(sk);
       } while (!engine.isValidSecret(sk));
       key = SecretKey.adopt(sk);
+      publicKey = engine.publicKey(key);
     }
 
     SchnorrSignature sign() {
       random.nextBytes(aux);
-      return engine.signSchnorr(message, key, aux);
+      return engine.signSchnorr(message, key, publicKey, aux);
     }
   }
 

@@ -95,12 +95,12 @@ public class SignBenchmark {
 
   @Benchmark
   public SchnorrSignature bip340Sign_keep_32B() {
-    return engine.signSchnorr(message32, key, aux);
+    return engine.signSchnorr(message32, key, publicKey, aux);
   }
 
   @Benchmark
   public SchnorrSignature bip340Sign_keep_100B() {
-    return engine.signSchnorr(message100, key, aux);
+    return engine.signSchnorr(message100, key, publicKey, aux);
   }
 
   @Benchmark
@@ -139,7 +139,7 @@ public class SignBenchmark {
 
   @Benchmark
   public EcdsaSignature ecdsaSign_keep() {
-    return engine.signEcdsa(digest, key);
+    return engine.signEcdsa(digest, key, publicKey);
   }
 
   @Benchmark

@@ -207,6 +207,17 @@ class LibSecp256k1EngineTest {
   }
 
   @Test
+  void signingAgainstTheWrongKnownPublicKey_failsInsteadOfReturningASignature() {
+    Random random = new Random(SEED);
+    SecretKey key = SecretKey.adopt(randomScalar(random));
+    PublicKey other = ENGINE.publicKey(SecretKey.adopt(randomScalar(random)));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> ENGINE.signSchnorr(Message.of(new byte[40]), key, other, new byte[32]));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> ENGINE.signEcdsa(Digest32.claimed(new byte[32]), key, other));
+  }
+
+  @Test
   void parsePublicKey_refusesAPointOffTheCurve() {
     PublicKey good = ENGINE.publicKey(SecretKey.adopt(randomScalar(new Random(SEED))));
     assertEquals(good, ENGINE.parsePublicKey(good.toBytes()));
