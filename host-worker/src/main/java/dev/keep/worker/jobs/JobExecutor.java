@@ -49,6 +49,10 @@ public final class JobExecutor {
       case EnclaveResponse.EcdsaSigned s ->
           signed(new JobResult.Ecdsa(s.signature(), s.der(), s.recoveryId(), s.digest(), s.publicKey(), s.path()));
       case EnclaveResponse.EventSigned s -> signed(new JobResult.SignedEvent(s.event()));
+      case EnclaveResponse.PsbtSigned s ->
+          signed(
+              new JobResult.SignedPsbt(
+                  s.psbt(), s.network(), s.complete(), s.transaction(), s.summary(), s.inputs(), s.outputs()));
       case EnclaveResponse.Error error when error.code().isTerminalForJob() ->
           new Outcome.Rejected(error.code().name(), error.message());
       case EnclaveResponse.Error error ->
@@ -72,6 +76,9 @@ public final class JobExecutor {
       case JobRequest.NostrEvent e -> new EnclaveRequest.SignEvent(job.jobId(), e.keyId(), e.event(), e.path());
       case JobRequest.Digest d ->
           new EnclaveRequest.SignDigest(job.jobId(), d.keyId(), d.digest(), d.scheme(), d.path());
+      case JobRequest.Psbt p ->
+          new EnclaveRequest.SignPsbt(
+              job.jobId(), p.keyId(), p.psbt(), p.network(), Boolean.TRUE.equals(p.finalizeInputs()));
     };
   }
 }

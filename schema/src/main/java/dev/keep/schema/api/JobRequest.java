@@ -1,6 +1,7 @@
 package dev.keep.schema.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
   @JsonSubTypes.Type(value = JobRequest.Message.class, name = "message"),
   @JsonSubTypes.Type(value = JobRequest.NostrEvent.class, name = "nostr_event"),
   @JsonSubTypes.Type(value = JobRequest.Digest.class, name = "digest"),
+  @JsonSubTypes.Type(value = JobRequest.Psbt.class, name = "psbt"),
 })
 public sealed interface JobRequest {
   String keyId();
@@ -53,6 +55,24 @@ public sealed interface JobRequest {
     @JsonIgnore
     public String kind() {
       return "digest";
+    }
+  }
+
+  /**
+   * Sign a PSBT (base64, BIP-174 v0 or BIP-370 v2): the enclave signs the inputs that belong to
+   * the key and reports its spend analysis. {@code network} must be the key's network. {@code
+   * finalize} (default false) also finalises complete inputs and extracts the transaction.
+   */
+  record Psbt(String keyId, String psbt, String network, @JsonProperty("finalize") Boolean finalizeInputs) implements JobRequest {
+    @Override
+    public String path() {
+      return null;
+    }
+
+    @Override
+    @JsonIgnore
+    public String kind() {
+      return "psbt";
     }
   }
 }

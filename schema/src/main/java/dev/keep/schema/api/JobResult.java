@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.schema.protocol.PsbtReport;
+import java.util.List;
 
 /** The result of a signed job, tagged by {@code type}. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
@@ -11,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
   @JsonSubTypes.Type(value = JobResult.Schnorr.class, name = "bip340"),
   @JsonSubTypes.Type(value = JobResult.Ecdsa.class, name = "ecdsa"),
   @JsonSubTypes.Type(value = JobResult.SignedEvent.class, name = "nostr_event"),
+  @JsonSubTypes.Type(value = JobResult.SignedPsbt.class, name = "psbt"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface JobResult {
@@ -27,4 +30,18 @@ public sealed interface JobResult {
 
   /** The signed Nostr event, with its {@code id} and {@code sig}. */
   record SignedEvent(JsonNode event) implements JobResult {}
+
+  /**
+   * The PSBT with this key's signatures (base64), and the enclave's spend analysis. When {@code
+   * complete}, {@code transaction} is the extracted network transaction, hex.
+   */
+  record SignedPsbt(
+      String psbt,
+      String network,
+      boolean complete,
+      String transaction,
+      PsbtReport.Summary summary,
+      List<PsbtReport.Input> inputs,
+      List<PsbtReport.Output> outputs)
+      implements JobResult {}
 }

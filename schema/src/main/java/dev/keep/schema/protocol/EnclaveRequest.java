@@ -1,5 +1,6 @@
 package dev.keep.schema.protocol;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +14,9 @@ import java.util.regex.Pattern;
  * {@link JsonSubTypes}, never by declaration order, so adding a type never renumbers another.
  *
  * <p>Signing requests say what they sign ({@code sign_message}, {@code sign_event}, {@code
- * sign_digest}): the enclave hashes messages and events itself, and signs a bare digest only for
- * a key whose {@link KeySpec#allowDigests()} is on.
+ * sign_digest}, {@code sign_psbt}): the enclave hashes messages and events and computes PSBT
+ * sighashes itself, and signs a bare digest only for a key whose {@link KeySpec#allowDigests()}
+ * is on.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
@@ -27,6 +29,7 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(value = EnclaveRequest.SignMessage.class, name = "sign_message"),
   @JsonSubTypes.Type(value = EnclaveRequest.SignEvent.class, name = "sign_event"),
   @JsonSubTypes.Type(value = EnclaveRequest.SignDigest.class, name = "sign_digest"),
+  @JsonSubTypes.Type(value = EnclaveRequest.SignPsbt.class, name = "sign_psbt"),
 })
 public sealed interface EnclaveRequest {
 
@@ -38,6 +41,12 @@ public sealed interface EnclaveRequest {
 
   /** BIP-32 paths as written by people: m, then up to 255 indexes, ' or h for hardened. */
   Pattern PATH = Pattern.compile("m(/[0-9]{1,10}['h]?){0,255}");
+
+  /** Largest PSBT the enclave takes, in base64 characters (a 4 MiB PSBT; the frame limit is 4 MiB too). */
+  int MAX_PSBT_BASE64_CHARS = 4 * 1024 * 1024;
+
+  /** Base64 as RFC 4648 §4 writes it, padded; the PSBT format's text form (BIP-174). */
+  Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]*={0,2}");
 
   /** Largest message the enclave signs, in bytes. */
   int MAX_MESSAGE_BYTES = 65_536;
@@ -189,6 +198,35 @@ public sealed interface EnclaveRequest {
       digest = digest.toLowerCase(Locale.ROOT);
       scheme = requireScheme(scheme == null ? "bip340" : scheme);
       optionalPath(path);
+    }
+  }
+
+  /**
+   * Sign the inputs of {@code psbt} (base64, BIP-174 v0 or BIP-370 v2) that belong to the key.
+   * {@code network} must be the key's own network: the enclave renders addresses for the key's
+   * network and refuses a request that names another, rather than relabelling them. With {@code
+   * finalize}, inputs that are complete get their final scriptSig or witness, and the response
+   * carries the extracted transaction when every input is final.
+   */
+  record SignPsbt(String jobId, String keyId, String psbt, String network, @JsonProperty("finalize") boolean finalizeInputs)
+      implements EnclaveRequest {
+    public SignPsbt {
+      requireJobId(jobId);
+      requireKeyId(keyId);
+      if (psbt == null || psbt.isEmpty()) {
+        throw new IllegalArgumentException("psbt: required, base64");
+      }
+      if (psbt.length() > MAX_PSBT_BASE64_CHARS) {
+        throw new IllegalArgumentException(
+            "psbt: at most " + MAX_PSBT_BASE64_CHARS + " base64 characters, got " + psbt.length());
+      }
+      if (psbt.length() % 4 != 0 || !BASE64.matcher(psbt).matches()) {
+        throw new IllegalArgumentException("psbt: must be padded base64 (RFC 4648 §4)");
+      }
+      if (network == null
+          || !java.util.Set.of("mainnet", "testnet", "signet", "regtest").contains(network)) {
+        throw new IllegalArgumentException("network: must be mainnet, testnet, signet or regtest");
+      }
     }
   }
 }

@@ -16,6 +16,7 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = EnclaveResponse.SchnorrSigned.class, name = "schnorr_signature"),
   @JsonSubTypes.Type(value = EnclaveResponse.EcdsaSigned.class, name = "ecdsa_signature"),
   @JsonSubTypes.Type(value = EnclaveResponse.EventSigned.class, name = "event_signed"),
+  @JsonSubTypes.Type(value = EnclaveResponse.PsbtSigned.class, name = "psbt_signed"),
   @JsonSubTypes.Type(value = EnclaveResponse.Error.class, name = "error"),
 })
 public sealed interface EnclaveResponse {
@@ -116,6 +117,37 @@ public sealed interface EnclaveResponse {
       EnclaveRequest.requireKeyId(keyId);
       if (event == null || !event.isObject() || !event.has("id") || !event.has("sig")) {
         throw new IllegalArgumentException("event: must be a signed event object");
+      }
+    }
+  }
+
+  /**
+   * A PSBT after signing: {@code psbt} (base64) carries the new {@code partial_sigs} or {@code
+   * tap_key_sig}, and finalised inputs when asked for. {@code complete} is true when every input
+   * is final; then {@code transaction} is the extracted network transaction (hex) and {@code
+   * txid} its id. The summary, inputs and outputs are the enclave's own spend analysis.
+   */
+  record PsbtSigned(
+      String jobId,
+      String keyId,
+      String network,
+      String psbt,
+      boolean complete,
+      String transaction,
+      PsbtReport.Summary summary,
+      List<PsbtReport.Input> inputs,
+      List<PsbtReport.Output> outputs)
+      implements EnclaveResponse {
+    public PsbtSigned {
+      EnclaveRequest.requireJobId(jobId);
+      EnclaveRequest.requireKeyId(keyId);
+      Objects.requireNonNull(network, "network");
+      Objects.requireNonNull(psbt, "psbt");
+      Objects.requireNonNull(summary, "summary");
+      inputs = List.copyOf(inputs);
+      outputs = List.copyOf(outputs);
+      if (complete != (transaction != null)) {
+        throw new IllegalArgumentException("transaction: present exactly when complete");
       }
     }
   }

@@ -49,7 +49,7 @@ class ContractSchemaTest {
       {"{\"keyId\":\"k\",\"kind\":\"message\"}", "message", "message: is required"},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"0g\"}", "message", "message: must be an even number of hex digits"},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"abc\"}", "message", "message: must be an even number of hex digits"},
-      {"{\"keyId\":\"k\",\"kind\":\"launch\",\"message\":\"00\"}", "kind", "kind: must be one of [message, nostr_event, digest]"},
+      {"{\"keyId\":\"k\",\"kind\":\"launch\",\"message\":\"00\"}", "kind", "kind: must be one of [message, nostr_event, digest, psbt]"},
       {"{\"keyId\":\"has space\",\"kind\":\"message\",\"message\":\"00\"}", "keyId", null},
       {"{\"keyId\":7,\"kind\":\"message\",\"message\":\"00\"}", "keyId", null},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"amount\":1}", "amount", "amount: is not a known field"},
@@ -62,6 +62,14 @@ class ContractSchemaTest {
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":\"1\",\"kind\":1,\"tags\":[],\"content\":\"\"}}", "event.created_at", null},
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":1,\"kind\":1,\"tags\":[[1]],\"content\":\"\"}}", "event.tags.0.0", null},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"digest\":\"" + "ab".repeat(32) + "\"}", "", null},
+      {"{\"keyId\":\"k\",\"kind\":\"psbt\",\"network\":\"testnet\"}", "psbt", "psbt: is required"},
+      {"{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"cHNidP8B\"}", "network", "network: is required"},
+      {"{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"cHNidP8B\",\"network\":\"bitcoin\"}", "network", null},
+      {"{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"not base64!\",\"network\":\"testnet\"}", "psbt", null},
+      {"{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"cHNidP8\",\"network\":\"testnet\"}", "psbt", null},
+      {"{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"" + "A".repeat(65_540) + "\",\"network\":\"testnet\"}", "psbt", null},
+      {"{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"cHNidP8B\",\"network\":\"testnet\",\"path\":\"m/0\"}", "", null},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"network\":\"testnet\"}", "", null},
       {"[1,2]", "", null},
       {"{not json", "", null},
       {"", "", null},
@@ -80,6 +88,17 @@ class ContractSchemaTest {
       }
     }
     assertEquals(List.of(), failures);
+  }
+
+  @Test
+  void psbtBodiesAreAccepted_withOrWithoutFinalize() throws Exception {
+    ContractSchema.JOB_REQUEST.parse("{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"cHNidP8B\",\"network\":\"testnet\"}");
+    var request = Json.MAPPER.treeToValue(ContractSchema.JOB_REQUEST.parse(
+        "{\"keyId\":\"k\",\"kind\":\"psbt\",\"psbt\":\"cHNidP8B\",\"network\":\"signet\",\"finalize\":true}"),
+        JobRequest.class);
+    assertEquals(new JobRequest.Psbt("k", "cHNidP8B", "signet", true), request);
+    assertEquals("{\"kind\":\"psbt\",\"keyId\":\"k\",\"psbt\":\"cHNidP8B\",\"network\":\"signet\",\"finalize\":true}",
+        Json.write(request));
   }
 
   @Test

@@ -22,6 +22,9 @@ final class ProtocolSamples {
   static final JsonNode SIGNED_EVENT = event(
       "{\"id\":\"" + DIGEST + "\",\"pubkey\":\"" + XONLY + "\",\"created_at\":1700000000,\"kind\":1,"
           + "\"tags\":[[\"t\",\"keep\"]],\"content\":\"hello\",\"sig\":\"" + SIG + "\"}");
+  /** BIP-174's valid vector "PSBT with 0 inputs". */
+  static final String PSBT =
+      "cHNidP8BAEwCAAAAAALT3/UFAAAAABl2qRTQxZkDxbrChodg6Q/VIaRmWqdlIIisAOH1BQAAAAAXqRQ1RebjO4MsRwUPJNPuuTycA5SLx4ezLhMAAAAA";
   static final EnclaveRequest.KeySpec HD_TESTNET = new EnclaveRequest.KeySpec("hd", "testnet", false);
   static final EnclaveResponse.KeyInfo KEY_INFO =
       new EnclaveResponse.KeyInfo("treasury-1", EnclaveRequest.KeySpec.DEFAULT, false, null, COMPRESSED, XONLY, NPUB, null);
@@ -35,7 +38,8 @@ final class ProtocolSamples {
       new EnclaveRequest.DisableKey("treasury-1"),
       new EnclaveRequest.SignMessage(JOB, "treasury-1", "68656c6c6f", "bip340", null),
       new EnclaveRequest.SignEvent(JOB, "treasury-1", UNSIGNED_EVENT, null),
-      new EnclaveRequest.SignDigest(JOB, "treasury-1", DIGEST, "ecdsa", "m/84'/1'/0'/0/7"));
+      new EnclaveRequest.SignDigest(JOB, "treasury-1", DIGEST, "ecdsa", "m/84'/1'/0'/0/7"),
+      new EnclaveRequest.SignPsbt(JOB, "treasury-1", PSBT, "testnet", true));
 
   static final List<EnclaveResponse> RESPONSES = List.of(
       new EnclaveResponse.HealthStatus("ok", "local", 2),
@@ -44,6 +48,13 @@ final class ProtocolSamples {
       new EnclaveResponse.SchnorrSigned(JOB, "treasury-1", null, XONLY, SIG),
       new EnclaveResponse.EcdsaSigned(JOB, "treasury-1", "m/84'/1'/0'/0/7", COMPRESSED, DIGEST, SIG.substring(0, 128), DER, 1),
       new EnclaveResponse.EventSigned(JOB, "treasury-1", SIGNED_EVENT),
+      new EnclaveResponse.PsbtSigned(JOB, "treasury-1", "testnet", PSBT, false, null,
+          new PsbtReport.Summary(0, XONLY, 100_000, 99_000, 1_000, 111, 9.01, 60_000, 39_000, 1),
+          List.of(new PsbtReport.Input(0, XONLY + ":0", 100_000, "p2tr", "tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c",
+              "witness_utxo", true, "SIGHASH_DEFAULT", "m/86'/1'/0'/0/0", "signed: P2TR key path, BIP-86 tweak")),
+          List.of(new PsbtReport.Output(0, 60_000, "p2wpkh", "0014" + XONLY.substring(0, 40),
+                  "tb1qlycg5qvjtrp3qjf5f7zlp8x298dnrjz9dcmyfz", false, null),
+              new PsbtReport.Output(1, 39_000, "op_return", "6a046b656570", null, false, null))),
       new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"));
 
   private static JsonNode event(String json) {
