@@ -2,7 +2,9 @@ package dev.keep.enclave.keys;
 
 import dev.keep.enclave.keys.hd.DerivationPath;
 import dev.keep.enclave.keys.hd.ExtendedPrivateKey;
+import dev.keep.enclave.keys.hd.Fingerprint;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The secret half of a key: one secp256k1 secret, or a BIP-32 root. It hands out the secret for
@@ -47,6 +49,15 @@ public sealed interface KeyMaterial extends AutoCloseable {
   /** The public forms at {@code path} (null: the key itself). */
   PublicForms publicForms(DerivationPath path, Network network);
 
+  /** The compressed public key at {@code path} (null: the key itself), without the xpub. */
+  PublicKey publicKey(DerivationPath path);
+
+  /**
+   * The BIP-32 fingerprint PSBT key origins name this key by (BIP-174 PSBT_IN_BIP32_DERIVATION:
+   * "the master key fingerprint"), for an HD key; empty for a single key, which has no origin.
+   */
+  Optional<Fingerprint> fingerprint();
+
   /** The bytes the vault seals, for a key of {@code network}. The caller wipes the array. */
   byte[] serialize(Network network);
 
@@ -77,6 +88,17 @@ public sealed interface KeyMaterial extends AutoCloseable {
     public PublicForms publicForms(DerivationPath path, Network network) {
       requireNoPath(path);
       return new PublicForms(publicKey, null);
+    }
+
+    @Override
+    public PublicKey publicKey(DerivationPath path) {
+      requireNoPath(path);
+      return publicKey;
+    }
+
+    @Override
+    public Optional<Fingerprint> fingerprint() {
+      return Optional.empty();
     }
 
     @Override
@@ -121,6 +143,21 @@ public sealed interface KeyMaterial extends AutoCloseable {
       try (ExtendedPrivateKey child = root.derive(path)) {
         return new PublicForms(child.publicKey(), child.neuter().serialize(network));
       }
+    }
+
+    @Override
+    public PublicKey publicKey(DerivationPath path) {
+      if (path == null || path.depth() == 0) {
+        return root.publicKey();
+      }
+      try (ExtendedPrivateKey child = root.derive(path)) {
+        return child.publicKey();
+      }
+    }
+
+    @Override
+    public Optional<Fingerprint> fingerprint() {
+      return Optional.of(root.fingerprint());
     }
 
     @Override

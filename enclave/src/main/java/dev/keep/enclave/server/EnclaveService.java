@@ -27,13 +27,22 @@ public final class EnclaveService {
   private final EnclaveMode mode;
   private final KeyRequests keyRequests;
   private final SignRequests signRequests;
+  /**
+   * Signed PSBTs are kept in a smaller window: one answer can be megabytes. A PSBT job
+   * redelivered after it fell out is signed again, from the same PSBT, to the same effect.
+   */
+  public static final int RECENT_PSBT_JOBS = 256;
+
+  private final PsbtRequests psbtRequests;
   private final RecentJobs<EnclaveResponse> recentJobs = new RecentJobs<>(RECENT_JOBS);
+  private final RecentJobs<EnclaveResponse> recentPsbtJobs = new RecentJobs<>(RECENT_PSBT_JOBS);
 
   public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode) {
     this.keys = keys;
     this.mode = mode;
     this.keyRequests = new KeyRequests(keys, signer, mode);
     this.signRequests = new SignRequests(keyRequests, signer);
+    this.psbtRequests = new PsbtRequests(keyRequests, signer);
   }
 
   public EnclaveResponse handle(EnclaveRequest request) {
@@ -48,6 +57,7 @@ public final class EnclaveService {
         case EnclaveRequest.SignMessage s -> once(s.jobId(), s, () -> signRequests.message(s));
         case EnclaveRequest.SignEvent s -> once(s.jobId(), s, () -> signRequests.event(s));
         case EnclaveRequest.SignDigest s -> once(s.jobId(), s, () -> signRequests.digest(s));
+        case EnclaveRequest.SignPsbt s -> once(recentPsbtJobs, s.jobId(), s, () -> psbtRequests.sign(s));
       };
     } catch (Refused e) {
       return e.toResponse();
@@ -67,8 +77,13 @@ public final class EnclaveService {
    * a repeat with a different request under the same job id is refused.
    */
   private EnclaveResponse once(String jobId, EnclaveRequest request, Signing signing) {
+    return once(recentJobs, jobId, request, signing);
+  }
+
+  private static EnclaveResponse once(
+      RecentJobs<EnclaveResponse> jobs, String jobId, EnclaveRequest request, Signing signing) {
     try {
-      return recentJobs.resultFor(
+      return jobs.resultFor(
           jobId,
           fingerprint(request),
           () -> {

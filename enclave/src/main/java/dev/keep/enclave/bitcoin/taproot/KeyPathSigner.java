@@ -39,10 +39,16 @@ public final class KeyPathSigner {
   public TaprootSignature sign(TransactionSighasher sighasher, int inputIndex, SighashType type,
       SecretKey internalSecret, Optional<TapNodeHash> merkleRoot, byte[] aux)
       throws SighashException {
+    return sign(sighasher, inputIndex, type, internalSecret, engine.publicKey(internalSecret), merkleRoot, aux);
+  }
+
+  /** As above, for a secret whose public key the caller already holds. */
+  public TaprootSignature sign(TransactionSighasher sighasher, int inputIndex, SighashType type,
+      SecretKey internalSecret, PublicKey internalPublic, Optional<TapNodeHash> merkleRoot, byte[] aux)
+      throws SighashException {
     Digest32 sighash = sighasher.taprootKeyPath(inputIndex, type);
-    PublicKey internalPublic = engine.publicKey(internalSecret);
     PublicKey outputKey = TapTweak.outputKey(internalPublic.xOnly(), merkleRoot).toPublicKey();
-    try (SecretKey tweaked = TapTweak.tweakSecretKey(internalSecret, merkleRoot)) {
+    try (SecretKey tweaked = TapTweak.tweakSecretKey(internalSecret, internalPublic, merkleRoot)) {
       SchnorrSignature signature = engine.signSchnorr(Message.of(sighash), tweaked, outputKey, aux);
       return new TaprootSignature(signature, type);
     }

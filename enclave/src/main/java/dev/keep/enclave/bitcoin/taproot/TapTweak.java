@@ -1,6 +1,7 @@
 package dev.keep.enclave.bitcoin.taproot;
 
 import dev.keep.enclave.bitcoin.script.Script;
+import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.SecretKey;
 import dev.keep.enclave.keys.XOnlyPublicKey;
 import dev.keep.enclave.signing.Digest32;
@@ -67,9 +68,18 @@ public final class TapTweak {
   public static SecretKey tweakSecretKey(
       SecretKey internalSecret, Optional<TapNodeHash> merkleRoot) {
     byte[] point = SECP.pubkeyCreate(internalSecret.expose()); // 0x04 || x || y; P is public
-    XOnlyPublicKey internalKey = XOnlyPublicKey.of(Arrays.copyOfRange(point, 1, 33));
-    boolean oddY = (point[64] & 1) != 0;
-    byte[] t = tweak(internalKey, merkleRoot).toBytes();
+    return tweakSecretKey(internalSecret, PublicKey.fromUncompressed(point), merkleRoot);
+  }
+
+  /**
+   * As above, for a secret whose public key the caller already holds (a key lease carries it),
+   * which saves computing d·G again. {@code internalPublic} must be the secret's public key: the
+   * signer verifies every signature against the output key, so a wrong one fails signing.
+   */
+  public static SecretKey tweakSecretKey(
+      SecretKey internalSecret, PublicKey internalPublic, Optional<TapNodeHash> merkleRoot) {
+    boolean oddY = !internalPublic.hasEvenY();
+    byte[] t = tweak(internalPublic.xOnly(), merkleRoot).toBytes();
     byte[] copy = internalSecret.expose().clone();
     byte[] d = null;
     try {
