@@ -33,6 +33,8 @@ import java.util.UUID;
  *   keep enclave disable-key  --key K
  *   keep enclave sign         --key K (--message HEX | --text TEXT | --digest HEX) [--scheme bip340|ecdsa] [--path P]
  *   keep enclave sign-event   --key K --event FILE|- [--path P]
+ *   keep enclave sign-psbt    --key K --psbt FILE|- --network N [--finalize] [--out FILE]
+ *   keep enclave example-psbt --key K --template p2tr|p2wpkh [--out FILE]   (an unsigned PSBT to try sign-psbt on)
  * </pre>
  *
  * Each takes {@code --cid N [--port 5000]} or {@code --local [--data-dir DIR]}, and {@code --json}.
@@ -42,7 +44,7 @@ public final class EnclaveCli {
   static final String LOCAL_WARNING =
       "keep: WARNING: local mode is not secure: keys are sealed under a development key on this disk (%s)";
 
-  private static final Set<String> FLAGS = Set.of("--local", "--json", "--allow-digests");
+  private static final Set<String> FLAGS = Set.of("--local", "--json", "--allow-digests", "--finalize");
 
   private final PrintStream out;
   private final PrintStream err;
@@ -72,6 +74,9 @@ public final class EnclaveCli {
       throw new Usage("unknown enclave command '" + command + "'; one of: " + String.join(" | ", COMMANDS));
     }
     Map<String, String> options = parse(args.subList(1, args.size()));
+    if (command.equals("example-psbt")) {
+      return examplePsbt(options);
+    }
     EnclaveRequest request = request(command, options);
     boolean json = options.containsKey("--json");
     try (EnclaveTarget target = target(options)) {
@@ -95,6 +100,10 @@ public final class EnclaveCli {
         return 1;
       }
       out.println(json ? Json.write(response) : Printer.human(response));
+      if (response instanceof EnclaveResponse.PsbtSigned signed && options.get("--out") != null) {
+        Files.writeString(Path.of(options.get("--out")), signed.psbt() + "\n");
+        err.println("keep: signed PSBT written to " + options.get("--out"));
+      }
       return 0;
     } catch (VaultException e) {
       err.println("keep: " + e.getMessage());
@@ -106,7 +115,8 @@ public final class EnclaveCli {
   }
 
   static final List<String> COMMANDS =
-      List.of("status", "generate-key", "import-key", "list-keys", "public-key", "disable-key", "sign", "sign-event");
+      List.of("status", "generate-key", "import-key", "list-keys", "public-key", "disable-key", "sign", "sign-event",
+          "sign-psbt", "example-psbt");
 
   private EnclaveTarget target(Map<String, String> options) throws VaultException, IOException {
     boolean local = options.containsKey("--local");
@@ -176,8 +186,78 @@ public final class EnclaveCli {
         JsonNode event = readEvent(required(o, "--event"));
         yield guard(() -> new EnclaveRequest.SignEvent(jobId(), required(o, "--key"), event, o.get("--path")));
       }
+      case "sign-psbt" -> {
+        allow(o, "--key", "--psbt", "--network", "--finalize", "--out");
+        String psbt = readPsbt(required(o, "--psbt"));
+        yield guard(() -> new EnclaveRequest.SignPsbt(jobId(), required(o, "--key"), psbt,
+            required(o, "--network"), o.containsKey("--finalize")));
+      }
       default -> throw new Usage("unknown enclave command " + command);
     };
+  }
+
+  /**
+   * A development aid: an unsigned PSBT that spends a made-up funding output at the key's own
+   * address (BIP-86 taproot or BIP-84 P2WPKH for an HD key; the key's own script for a single
+   * key), paying 60,000 sats out with change back. Only public keys are read from the enclave.
+   */
+  private int examplePsbt(Map<String, String> o) {
+    allow(o, "--key", "--template", "--out");
+    String key = required(o, "--key");
+    String template = required(o, "--template");
+    if (!template.equals("p2tr") && !template.equals("p2wpkh")) {
+      throw new Usage("--template must be p2tr or p2wpkh");
+    }
+    try (EnclaveTarget target = target(o)) {
+      EnclaveResponse info = target.client().call(new EnclaveRequest.GetPublicKey(key, null));
+      if (!(info instanceof EnclaveResponse.KeyInfo k)) {
+        err.println("keep: " + Printer.human(info));
+        return 1;
+      }
+      dev.keep.local.wallet.ExampleWallet wallet = new dev.keep.local.wallet.ExampleWallet(path -> {
+        EnclaveResponse r = target.client().call(new EnclaveRequest.GetPublicKey(key, path));
+        if (!(r instanceof EnclaveResponse.KeyInfo at)) {
+          throw new IllegalStateException(Printer.human(r));
+        }
+        return dev.keep.enclave.keys.PublicKey.ofCompressed(Hex.decode("publicKey", at.publicKey()));
+      }, k.spec().type().equals("hd"));
+      String psbt = (template.equals("p2tr") ? wallet.taproot() : wallet.segwit()).psbtBase64();
+      if (o.get("--out") != null) {
+        Files.writeString(Path.of(o.get("--out")), psbt + "\n");
+        err.println("keep: unsigned " + template + " PSBT for key " + key + " (" + k.spec().network() + ") written to "
+            + o.get("--out"));
+      } else {
+        out.println(psbt);
+      }
+      return 0;
+    } catch (EnclaveUnavailableException e) {
+      err.println("keep: cannot reach the enclave: " + e.getMessage());
+      return 1;
+    } catch (VaultException | IOException | IllegalStateException e) {
+      err.println("keep: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** BIP-174 §Encoding: the file holds the binary PSBT (magic "psbt" 0xff) or its base64 text. */
+  private String readPsbt(String source) {
+    byte[] bytes;
+    try {
+      bytes = source.equals("-")
+          ? in.readNBytes(EnclaveRequest.MAX_PSBT_BASE64_CHARS + 1)
+          : Files.readAllBytes(Path.of(source));
+    } catch (IOException e) {
+      throw new Usage("--psbt: cannot read " + (source.equals("-") ? "stdin" : source) + ": " + e.getMessage());
+    }
+    boolean binary = bytes.length >= 5 && bytes[0] == 'p' && bytes[1] == 's' && bytes[2] == 'b' && bytes[3] == 't'
+        && (bytes[4] & 0xff) == 0xff;
+    String base64 = binary
+        ? java.util.Base64.getEncoder().encodeToString(bytes)
+        : new String(bytes, StandardCharsets.US_ASCII).replaceAll("\\s+", "");
+    if (base64.isEmpty()) {
+      throw new Usage("--psbt: " + source + " is empty; give a PSBT file, binary or base64");
+    }
+    return base64;
   }
 
   private EnclaveRequest sign(Map<String, String> o) {

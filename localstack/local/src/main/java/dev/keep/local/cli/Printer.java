@@ -2,6 +2,7 @@ package dev.keep.local.cli;
 
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.schema.protocol.PsbtReport;
 import java.util.StringJoiner;
 
 /** Human-readable output of enclave answers; {@code --json} prints the answer itself instead. */
@@ -39,6 +40,7 @@ final class Printer {
               + "public key  " + s.publicKey() + "\n"
               + "key         " + s.keyId() + (s.path() == null ? "" : " at " + s.path());
       case EnclaveResponse.EventSigned e -> Json.write(e.event());
+      case EnclaveResponse.PsbtSigned p -> psbt(p);
       case EnclaveResponse.Error e -> e.code() + ": " + e.message();
     };
   }
@@ -57,5 +59,35 @@ final class Printer {
       out.append('\n').append("  xpub        ").append(k.xpub());
     }
     return out.toString();
+  }
+
+  private static String psbt(EnclaveResponse.PsbtSigned p) {
+    PsbtReport.Summary s = p.summary();
+    StringJoiner lines = new StringJoiner("\n");
+    lines.add("psbt v" + s.version() + " for key " + p.keyId() + " (" + p.network() + "): signed "
+        + s.signedInputs() + " of " + p.inputs().size() + (p.inputs().size() == 1 ? " input" : " inputs"));
+    for (PsbtReport.Input in : p.inputs()) {
+      lines.add(String.format("  input %-3d %,15d sats  %-7s %s", in.index(), in.amount(), in.scriptType(),
+          in.address() == null ? "(no address)" : in.address()));
+      lines.add("            " + (in.signed() ? "signed, " + in.sighash() + (in.path() == null ? "" : ", " + in.path())
+          + ": " + in.reason().replaceFirst("^signed: ", "") : "not signed: " + in.reason()));
+    }
+    for (PsbtReport.Output out : p.outputs()) {
+      lines.add(String.format("  output %-2d %,15d sats  %-7s %s  %s", out.index(), out.amount(), out.scriptType(),
+          out.address() == null ? "(" + out.script() + ")" : out.address(),
+          out.change() ? "change" + (out.path() == null ? "" : " " + out.path()) : "external"));
+    }
+    lines.add(String.format("fee %,d sats, %d vB (estimated signed), %.2f sat/vB; external %,d sats, change %,d sats",
+        s.fee(), s.vsize(), s.feeRate(), s.externalTotal(), s.changeTotal()));
+    if (s.txid() != null) {
+      lines.add("txid " + s.txid());
+    }
+    lines.add("psbt " + p.psbt());
+    if (p.complete()) {
+      lines.add("transaction " + p.transaction());
+    } else {
+      lines.add("transaction not complete" + (p.inputs().stream().anyMatch(i -> !i.signed()) ? "" : " (use --finalize)"));
+    }
+    return lines.toString();
   }
 }

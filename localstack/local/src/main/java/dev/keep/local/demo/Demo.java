@@ -6,6 +6,8 @@ import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.local.verify.IndependentChecks;
+import dev.keep.local.verify.TransactionCheck;
+import dev.keep.local.wallet.ExampleWallet;
 import dev.keep.schema.encoding.Hex;
 import java.io.PrintStream;
 import java.security.SecureRandom;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,11 +34,15 @@ public final class Demo {
       String jobId, String kind, String status, String signature, boolean verified, String problem,
       Instant createdAt, Instant finishedAt) {}
 
-  /** What a run produced; {@code baselineWritesPerSecond} is 0 when no baseline was measured. */
+  /**
+   * What a run produced; {@code baselineWritesPerSecond} is 0 when no baseline was measured. The
+   * PSBT jobs run after the timed batch and are not part of its figures.
+   */
   public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
-      double baselineWritesPerSecond) {
+      double baselineWritesPerSecond, List<Outcome> psbts) {
     public boolean allSignedAndVerified() {
-      return jobs.stream().allMatch(j -> "SIGNED".equals(j.status()) && j.verified());
+      return java.util.stream.Stream.concat(jobs.stream(), psbts.stream())
+          .allMatch(j -> "SIGNED".equals(j.status()) && j.verified());
     }
   }
 
@@ -64,7 +71,62 @@ public final class Demo {
     List<Outcome> outcomes = awaitAll(client, submitted, key, Instant.now().plus(timeout));
     Duration wall = Duration.between(start, Instant.now());
     double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo()).writesPerSecond(2000, SUBMITTERS) : 0;
-    return report(outcomes, wall, baseline);
+    List<Outcome> psbts = psbts(stack, client, tenant, Instant.now().plus(timeout));
+    return report(outcomes, wall, baseline, psbts);
+  }
+
+  /**
+   * Two PSBTs for an HD testnet key, through the API with {@code finalize}: a BIP-86 taproot
+   * spend (PSBT v2) and a BIP-84 P2WPKH spend (PSBT v0), each paying out with change back. The
+   * extracted transactions are checked with bitcoin-kmp's script interpreter, and the enclave's
+   * analysis against what the wallet built.
+   */
+  private List<Outcome> psbts(LocalStack stack, JobsClient client, String tenant, Instant deadline) throws Exception {
+    String walletKey = "demo-wallet-" + Hex.encode(randomBytes(3));
+    stack.createKey(walletKey, tenant, new dev.keep.schema.protocol.EnclaveRequest.KeySpec("hd", "testnet", false));
+    ExampleWallet wallet = ExampleWallet.of(stack, walletKey);
+    List<Outcome> outcomes = new ArrayList<>();
+    for (ExampleWallet.Spend spend : List.of(wallet.taproot(), wallet.segwit())) {
+      ObjectNode body = Json.MAPPER.createObjectNode().put("keyId", walletKey).put("kind", "psbt")
+          .put("psbt", spend.psbtBase64()).put("network", "testnet").put("finalize", true);
+      JobsClient.Answer answer = client.submit(Json.write(body));
+      if (answer.status() != 202) {
+        throw new IllegalStateException("submit answered " + answer.status() + ": " + answer.body());
+      }
+      String jobId = answer.body().get("jobId").asText();
+      JsonNode view = client.get(jobId).body();
+      while (Set.of("QUEUED", "RUNNING").contains(view.path("status").asText()) && Instant.now().isBefore(deadline)) {
+        Thread.sleep(50); // Poll interval while the job is in progress.
+        view = client.get(jobId).body();
+      }
+      outcomes.add(checkPsbt(jobId, spend, view));
+    }
+    return outcomes;
+  }
+
+  private static Outcome checkPsbt(String jobId, ExampleWallet.Spend spend, JsonNode view) {
+    String status = view.path("status").asText();
+    Instant created = Instant.parse(view.path("createdAt").asText());
+    Instant finished = Instant.parse(view.path("updatedAt").asText());
+    if (!status.equals("SIGNED")) {
+      return new Outcome(jobId, spend.label(), status, null, false,
+          view.path("error").path("code").asText() + ": " + view.path("error").path("message").asText(), created, finished);
+    }
+    JsonNode result = view.path("result");
+    String txid = result.path("summary").path("txid").asText();
+    String problem = null;
+    if (!result.path("complete").asBoolean()) {
+      problem = "the enclave did not complete the transaction: " + result.path("inputs");
+    } else if (result.path("summary").path("fee").asLong() != spend.fee()) {
+      problem = "fee " + result.path("summary").path("fee") + " but the wallet built " + spend.fee();
+    } else if (!result.path("outputs").path(spend.changeIndex()).path("change").asBoolean()
+        || result.path("outputs").path(1 - spend.changeIndex()).path("change").asBoolean()) {
+      problem = "change output not recognised as built: " + result.path("outputs");
+    } else {
+      problem = TransactionCheck.correctlySpends(result.path("transaction").asText(),
+          List.of(Hex.encode(spend.funding().serialize())));
+    }
+    return new Outcome(jobId, spend.label(), status, txid, problem == null, problem, created, finished);
   }
 
   /** Runs of at least this many jobs also measure the store's own write rate, for a ratio. */
@@ -196,13 +258,14 @@ public final class Demo {
     return new Outcome(job.jobId(), job.kind(), status, signature, problem == null, problem, created, finished);
   }
 
-  private static Report report(List<Outcome> jobs, Duration wall, double baseline) {
+  private static Report report(List<Outcome> jobs, Duration wall, double baseline, List<Outcome> psbts) {
     long[] latencies = jobs.stream().filter(j -> j.createdAt() != null)
         .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
     Instant first = jobs.stream().map(Outcome::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.now());
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
-    return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline);
+    return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline,
+        psbts);
   }
 
   /** Nearest-rank percentile. */
@@ -237,6 +300,17 @@ public final class Demo {
     out.printf(Locale.ROOT, "latency submit→terminal: p50 %d ms, p99 %d ms (from each job's createdAt and updatedAt)%n",
         report.p50Millis(), report.p99Millis());
     out.printf(Locale.ROOT, "wall time for submit + wait + verify: %.2f s%n", report.wall().toMillis() / 1000.0);
+    for (Outcome p : report.psbts()) {
+      boolean ok = "SIGNED".equals(p.status()) && p.verified();
+      out.printf("job %s  %-11s %-8s %s%n", p.jobId(), p.kind(), p.status(),
+          ok ? "verified  txid " + p.signature() : "FAILED CHECK: " + p.problem());
+    }
+    if (!report.psbts().isEmpty()) {
+      long psbtOk = report.psbts().stream().filter(Outcome::verified).count();
+      out.printf("%d/%d PSBTs signed, finalised and verified independently (the extracted transactions run"
+          + " through bitcoin-kmp's script interpreter; fee and change checked against what the wallet built)%n",
+          psbtOk, report.psbts().size());
+    }
     if (report.baselineWritesPerSecond() > 0) {
       out.printf(Locale.ROOT, "baseline, same run: DynamoDB Local alone takes %.0f PutItem/s from %d writers;"
           + " the pipeline's %.1f jobs/s is %.1f%% of that (each job makes 5 DynamoDB requests and 2 SQS requests)%n",

@@ -230,6 +230,15 @@ public final class LocalStack implements AutoCloseable {
     return info;
   }
 
+  /** Operator path: the public forms of {@code keyId} at {@code path} (null: the key itself). */
+  public EnclaveResponse.KeyInfo publicKey(String keyId, String path) throws EnclaveUnavailableException {
+    EnclaveResponse response = operatorClient.call(new EnclaveRequest.GetPublicKey(keyId, path));
+    if (!(response instanceof EnclaveResponse.KeyInfo info)) {
+      throw new IllegalStateException("the enclave refused the public key of '" + keyId + "' at " + path + ": " + response);
+    }
+    return info;
+  }
+
   public void createTenant(String tenantId, String apiKey) {
     Provisioning.createTenant(dynamo, Tables.TENANTS.name(), tenantId, apiKey);
   }

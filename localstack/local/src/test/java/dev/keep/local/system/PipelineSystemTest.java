@@ -63,7 +63,8 @@ class PipelineSystemTest {
     }
     assertEquals(List.of(), problems, printed.toString(StandardCharsets.UTF_8));
     assertEquals(50, report.jobs().size());
-    assertTrue(report.allSignedAndVerified());
+    assertEquals(List.of("psbt p2tr", "psbt p2wpkh"), report.psbts().stream().map(Demo.Outcome::kind).toList());
+    assertTrue(report.allSignedAndVerified(), printed.toString(StandardCharsets.UTF_8));
     // The audit table is keyed by job id and written with a not-exists condition: one record per job.
     assertTrue(count(Tables.AUDIT.name()) >= 50);
   }
@@ -149,6 +150,52 @@ class PipelineSystemTest {
         v -> v.path("status").asText().matches("SIGNED|REJECTED|FAILED"));
     assertEquals("REJECTED", denied.get("status").asText());
     assertEquals("POLICY_DENIED", denied.path("error").path("code").asText());
+  }
+
+  /**
+   * The largest PSBT the API takes (65,536 base64 characters) is signed and its job, with the
+   * request and a result that carries the signed PSBT and a line per input, fits one DynamoDB item.
+   * A PSBT for another network is rejected by the enclave with the reason, and one that is not a
+   * PSBT is rejected naming what is wrong.
+   */
+  @Test
+  void psbtJobs_largestAccepted_wrongNetwork_andGarbage() throws Exception {
+    stack.createTenant("t-psbt", "api-key-for-psbt-test-0001");
+    String xOnly = stack.createKey("psbt-key", "t-psbt",
+        new dev.keep.schema.protocol.EnclaveRequest.KeySpec("single", "testnet", false)).xOnly();
+    JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-psbt-test-0001");
+
+    String largest = LargePsbt.upTo(dev.keep.enclave.keys.XOnlyPublicKey.of(Hex.decode("x", xOnly)), 65_536);
+    String big = submitPsbt(client, "psbt-key", largest, "testnet");
+    String wrongNetwork = submitPsbt(client, "psbt-key", largest, "mainnet");
+    String garbage = submitPsbt(client, "psbt-key", "cHNidP8BAAoCAAAAAAA=", "testnet"); // a truncated unsigned tx
+
+    JsonNode signed = finished(client, big);
+    assertEquals("SIGNED", signed.get("status").asText(), signed.toString().substring(0, Math.min(2000, signed.toString().length())));
+    JsonNode summary = signed.path("result").path("summary");
+    assertEquals(signed.path("result").path("inputs").size(), summary.path("signedInputs").asInt());
+    assertTrue(summary.path("signedInputs").asInt() > 400, summary.toString());
+
+    JsonNode relabel = finished(client, wrongNetwork);
+    assertEquals("REJECTED", relabel.get("status").asText());
+    assertEquals("INVALID_REQUEST", relabel.path("error").path("code").asText());
+    assertTrue(relabel.path("error").path("message").asText().contains("does not relabel"), relabel.toString());
+
+    JsonNode bad = finished(client, garbage);
+    assertEquals("REJECTED", bad.get("status").asText());
+    assertTrue(bad.path("error").path("message").asText().startsWith("psbt: global, PSBT_GLOBAL_UNSIGNED_TX"), bad.toString());
+  }
+
+  private static String submitPsbt(JobsClient client, String keyId, String psbt, String network) throws Exception {
+    JobsClient.Answer answer = client.submit("{\"keyId\":\"" + keyId + "\",\"kind\":\"psbt\",\"psbt\":\"" + psbt
+        + "\",\"network\":\"" + network + "\"}");
+    assertEquals(202, answer.status(), answer.body().toString());
+    return answer.body().get("jobId").asText();
+  }
+
+  private static JsonNode finished(JobsClient client, String jobId) {
+    return Await.until("job " + jobId + " to finish", Duration.ofSeconds(60), () -> get(client, jobId),
+        v -> v.path("status").asText().matches("SIGNED|REJECTED|FAILED"));
   }
 
   private static JsonNode get(JobsClient client, String jobId) {
