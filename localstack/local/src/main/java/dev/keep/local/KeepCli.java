@@ -59,7 +59,7 @@ public final class KeepCli {
       return new EnclaveCli(System.out, System.err, System.in).run(args);
     } catch (EnclaveCli.Usage e) {
       System.err.println("keep: " + e.getMessage());
-      System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event");
+      System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event | sign-psbt | example-psbt");
       System.err.println("       (--cid N [--port 5000] | --local [--data-dir DIR]) [--json]; see README.md, \"The enclave CLI\"");
       return 2;
     }
@@ -159,7 +159,7 @@ public final class KeepCli {
     System.err.println("  keep demo [--jobs N] [--workers W]        run the local stack, sign N messages, verify them");
     System.err.println("  keep local up [--port 8080] [--api-key KEY]  serve the API locally until Ctrl-C");
     System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
-    System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event");
+    System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt");
     return 2;
   }
 

@@ -121,4 +121,44 @@ class EnclaveCliProcessTest {
     assertEquals(1, noVsock.exit());
     assertTrue(noVsock.err().contains("cannot reach") && noVsock.err().contains("--local"), noVsock.err());
   }
+
+  /**
+   * The issue's command as written: a PSBT file (base64 or binary) signed and finalised for an HD
+   * testnet key; the transaction it extracts passes bitcoin-kmp's script interpreter. A request
+   * for another network is refused.
+   */
+  @Test
+  void signPsbt_fromBase64AndBinaryFiles_finalises_andRefusesAnotherNetwork() throws Exception {
+    assertEquals(0, keep(null, "enclave", "generate-key", "--name", "wallet", "--type", "hd", "--network", "testnet",
+        "--local").exit());
+    Path base64 = home.resolve("tx.psbt");
+    Run example = keep(null, "enclave", "example-psbt", "--key", "wallet", "--template", "p2wpkh", "--out",
+        base64.toString(), "--local");
+    assertEquals(0, example.exit(), example.err());
+    Path binary = home.resolve("tx.bin");
+    Files.write(binary, java.util.Base64.getDecoder().decode(Files.readString(base64).strip()));
+
+    for (Path file : List.of(base64, binary)) {
+      Run signed = keep(null, "enclave", "sign-psbt", "--key", "wallet", "--psbt", file.toString(), "--network", "testnet",
+          "--finalize", "--local", "--json");
+      assertEquals(0, signed.exit(), signed.err());
+      JsonNode result = Json.MAPPER.readTree(signed.out());
+      assertTrue(result.get("complete").asBoolean(), signed.out());
+      assertEquals(1_000, result.path("summary").path("fee").asLong());
+      assertEquals("m/84'/1'/0'/1/0", result.path("outputs").path(0).path("path").asText());
+      // The funding transaction is made up, so check the spend against the output the PSBT names.
+      dev.keep.enclave.psbt.Psbt psbt = dev.keep.enclave.psbt.Psbt.decodeBase64(Files.readString(base64).strip());
+      assertEquals(null, dev.keep.local.verify.TransactionCheck.correctlySpends(result.get("transaction").asText(),
+          List.of(Hex.encode(psbt.input(0).nonWitnessUtxo().orElseThrow().serialize()))));
+    }
+
+    Run human = keep(null, "enclave", "sign-psbt", "--key", "wallet", "--psbt", base64.toString(), "--network", "testnet",
+        "--local");
+    assertTrue(human.out().contains("signed 1 of 1 input") && human.out().contains("change m/84'/1'/0'/1/0"), human.out());
+
+    Run relabel = keep(null, "enclave", "sign-psbt", "--key", "wallet", "--psbt", base64.toString(), "--network", "mainnet",
+        "--local");
+    assertEquals(1, relabel.exit());
+    assertTrue(relabel.err().contains("does not relabel"), relabel.err());
+  }
 }
