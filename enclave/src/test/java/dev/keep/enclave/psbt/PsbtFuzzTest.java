@@ -41,13 +41,14 @@ class PsbtFuzzTest {
       }
       parsed += check(bytes, "random case " + i) ? 1 : 0;
     }
-    System.out.println("PsbtFuzzTest: " + parsed + " of " + RANDOM_CASES + " random strings parsed");
+    System.out.println(
+        "PsbtFuzzTest: " + parsed + " of " + RANDOM_CASES + " random strings parsed");
   }
 
   /**
    * A version 2 PSBT whose framing is right (lengths, separators, the required fields) and whose
-   * other entries are random keytypes with random key data and values, so the field decoders,
-   * not the framing, see the noise.
+   * other entries are random keytypes with random key data and values, so the field decoders, not
+   * the framing, see the noise.
    */
   private static byte[] framedNoise(Random rnd) {
     ByteWriter w = new ByteWriter();
@@ -65,8 +66,13 @@ class PsbtFuzzTest {
       rnd.nextBytes(txid);
       pair(w, 0x0e, new byte[0], txid);
       pair(w, 0x0f, new byte[0], new byte[] {(byte) rnd.nextInt(3), 0, 0, 0});
-      randomPairs(w, rnd, new int[] {0x00, 0x01, 0x02, 0x03, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12,
-          0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0xfc, 0x1f});
+      randomPairs(
+          w,
+          rnd,
+          new int[] {
+            0x00, 0x01, 0x02, 0x03, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16,
+            0x17, 0x18, 0xfc, 0x1f
+          });
       w.u8(0);
     }
     for (int o = 0; o < outputs; o++) {
@@ -95,7 +101,9 @@ class PsbtFuzzTest {
   }
 
   private static void pair(ByteWriter w, int type, byte[] keyData, byte[] value) {
-    w.compactSize(ByteWriter.compactSizeLength(type) + keyData.length).compactSize(type).bytes(keyData);
+    w.compactSize(ByteWriter.compactSizeLength(type) + keyData.length)
+        .compactSize(type)
+        .bytes(keyData);
     w.varBytes(value);
   }
 
@@ -117,7 +125,11 @@ class PsbtFuzzTest {
       }
     }
     System.out.println(
-        "PsbtFuzzTest: " + parsed + " of " + vectors.size() * MUTATIONS_PER_VECTOR + " mutations parsed");
+        "PsbtFuzzTest: "
+            + parsed
+            + " of "
+            + vectors.size() * MUTATIONS_PER_VECTOR
+            + " mutations parsed");
   }
 
   /** True if {@code bytes} parsed; fails the test on any exception other than PsbtException. */
@@ -165,7 +177,9 @@ class PsbtFuzzTest {
     return "seed " + SEED + ", " + label + ", input " + Hex.encode(bytes);
   }
 
-  /** One random edit: bit flips, truncation, insertion, deletion, length-like byte changes, splices. */
+  /**
+   * One random edit: bit flips, truncation, insertion, deletion, length-like byte changes, splices.
+   */
   static byte[] mutate(byte[] in, Random rnd) {
     if (in.length == 0) {
       return new byte[] {(byte) rnd.nextInt(256)};
