@@ -7,12 +7,16 @@ import dev.keep.schema.encoding.Hex;
 import org.junit.jupiter.api.Test;
 
 class ByteReaderTest {
-  /** Found by PsbtFuzzTest: count × item size overflowed to a negative bound and a negative count. */
+  /**
+   * Found by PsbtFuzzTest: count × item size overflowed to a negative bound and a negative count.
+   */
   @Test
   void hugeCountIsRefusedWithoutOverflow() {
     ByteReader r = new ByteReader(Hex.decode("count", "ff0000000000000004" + "00".repeat(50)));
-    TxFormatException e = assertThrows(TxFormatException.class, () -> r.readCount("input count", 41));
-    assertEquals("input count: count 288230376151711744 cannot fit in the 50 bytes left", e.getMessage());
+    TxFormatException e =
+        assertThrows(TxFormatException.class, () -> r.readCount("input count", 41));
+    assertEquals(
+        "input count: count 288230376151711744 cannot fit in the 50 bytes left", e.getMessage());
   }
 
   @Test
