@@ -3,8 +3,8 @@ package dev.keep.enclave.psbt;
 import dev.keep.enclave.keys.PublicKey;
 
 /**
- * A PSBT_IN_BIP32_DERIVATION or PSBT_OUT_BIP32_DERIVATION entry (BIP-174) whose key is
- * compressed: the key and where it was derived from.
+ * A PSBT_IN_BIP32_DERIVATION or PSBT_OUT_BIP32_DERIVATION entry (BIP-174) whose key is compressed:
+ * the key and where it was derived from.
  *
  * @see UncompressedBip32Derivation for the 65-byte keys BIP-174 also allows
  */

@@ -1,12 +1,12 @@
 package dev.keep.enclave.psbt;
 
-import dev.keep.enclave.bitcoin.script.Script;
 import dev.keep.enclave.bitcoin.tx.ByteReader;
 import dev.keep.enclave.bitcoin.tx.ByteWriter;
 import dev.keep.enclave.bitcoin.tx.Transaction;
 import dev.keep.enclave.bitcoin.tx.TxFormatException;
 import dev.keep.enclave.bitcoin.tx.TxOut;
 import dev.keep.enclave.keys.PublicKey;
+import dev.keep.enclave.keys.XOnlyPublicKey;
 import dev.keep.enclave.keys.hd.DerivationPath;
 import dev.keep.enclave.keys.hd.Fingerprint;
 import fr.acinq.secp256k1.Secp256k1;
@@ -24,19 +24,22 @@ final class FieldCodec {
 
   private FieldCodec() {}
 
-  static void requireNoKeyData(PsbtEntry e, PsbtLocation where, String field)
-      throws PsbtException {
+  static void requireNoKeyData(PsbtEntry e, PsbtLocation where, String field) throws PsbtException {
     if (e.keyDataLength() != 0) {
       throw new PsbtException(
-          where, field, "key must be the keytype alone, but has " + e.keyDataLength() + " bytes of key data");
+          where,
+          field,
+          "key must be the keytype alone, but has " + e.keyDataLength() + " bytes of key data");
     }
   }
 
-  static void requireKeyDataLength(PsbtEntry e, int length, String what, PsbtLocation where, String field)
-      throws PsbtException {
+  static void requireKeyDataLength(
+      PsbtEntry e, int length, String what, PsbtLocation where, String field) throws PsbtException {
     if (e.keyDataLength() != length) {
       throw new PsbtException(
-          where, field, "key data must be " + what + " (" + length + " bytes), got " + e.keyDataLength());
+          where,
+          field,
+          "key data must be " + what + " (" + length + " bytes), got " + e.keyDataLength());
     }
   }
 
@@ -73,8 +76,8 @@ final class FieldCodec {
     return readAll(value, where, field, r -> r.readCompactSize("compact size"));
   }
 
-  static Transaction transaction(byte[] value, boolean allowWitness, PsbtLocation where, String field)
-      throws PsbtException {
+  static Transaction transaction(
+      byte[] value, boolean allowWitness, PsbtLocation where, String field) throws PsbtException {
     try {
       return Transaction.parse(value, allowWitness);
     } catch (TxFormatException e) {
@@ -87,12 +90,18 @@ final class FieldCodec {
       return TxOut.parse(value, "output");
     } catch (TxFormatException e) {
       throw new PsbtException(
-          where, field, "value is " + value.length + " bytes but must hold exactly one output: " + e.getMessage());
+          where,
+          field,
+          "value is "
+              + value.length
+              + " bytes but must hold exactly one output: "
+              + e.getMessage());
     }
   }
 
   /** BIP-141 §Witness serialization: a CompactSize item count, then each item length-prefixed. */
-  static List<byte[]> witnessStack(byte[] value, PsbtLocation where, String field) throws PsbtException {
+  static List<byte[]> witnessStack(byte[] value, PsbtLocation where, String field)
+      throws PsbtException {
     return readAll(
         value,
         where,
@@ -117,8 +126,8 @@ final class FieldCodec {
   }
 
   /**
-   * Why {@code key} is not a public key BIP-174 allows in key data, or null: 33 bytes compressed
-   * or 65 bytes uncompressed (0x04), on the curve either way.
+   * Why {@code key} is not a public key BIP-174 allows in key data, or null: 33 bytes compressed or
+   * 65 bytes uncompressed (0x04), on the curve either way.
    */
   static String publicKeyProblem(byte[] key) {
     if (key.length == PublicKey.LENGTH) {
@@ -143,6 +152,28 @@ final class FieldCodec {
     if (problem != null) {
       throw new PsbtException(where, field, "key data public key " + problem);
     }
+  }
+
+  /**
+   * A BIP-340 x-only key: 32 bytes that are the X coordinate of a point on the curve (BIP-340
+   * §Public Key Conversion, lift_x, fails otherwise, so no signature could ever verify for it).
+   *
+   * @param what "key data" or "value", for the message
+   */
+  static XOnlyPublicKey xOnlyKey(byte[] bytes, String what, PsbtLocation where, String field)
+      throws PsbtException {
+    if (bytes.length != XOnlyPublicKey.LENGTH) {
+      throw new PsbtException(
+          where, field, what + " must be an x-only public key (32 bytes), got " + bytes.length);
+    }
+    byte[] even = new byte[PublicKey.LENGTH];
+    even[0] = 0x02;
+    System.arraycopy(bytes, 0, even, 1, XOnlyPublicKey.LENGTH);
+    if (PublicKey.problemWith(even) != null) {
+      throw new PsbtException(
+          where, field, what + " x-only key is not the X coordinate of a point on secp256k1");
+    }
+    return XOnlyPublicKey.of(bytes);
   }
 
   /**
@@ -196,7 +227,9 @@ final class FieldCodec {
    */
   static String schnorrSignatureProblem(byte[] sig) {
     if (sig.length != 64 && sig.length != 65) {
-      return "is " + sig.length + " bytes, but a BIP-340 signature is 64, or 65 with a sighash byte";
+      return "is "
+          + sig.length
+          + " bytes, but a BIP-340 signature is 64, or 65 with a sighash byte";
     }
     if (sig.length == 65 && sig[64] == 0x00) {
       return "is 65 bytes with sighash 0x00, which BIP-341 requires in the 64-byte form";
@@ -215,12 +248,19 @@ final class FieldCodec {
       throw new PsbtException(
           where,
           field,
-          "key origin is " + length + " bytes, but must be a 4-byte fingerprint and 4 bytes per path step");
+          "key origin is "
+              + length
+              + " bytes, but must be a 4-byte fingerprint and 4 bytes per path step");
     }
     int depth = length / 4 - 1;
     if (depth > DerivationPath.MAX_DEPTH) {
       throw new PsbtException(
-          where, field, "derivation path has " + depth + " steps, more than BIP-32's " + DerivationPath.MAX_DEPTH);
+          where,
+          field,
+          "derivation path has "
+              + depth
+              + " steps, more than BIP-32's "
+              + DerivationPath.MAX_DEPTH);
     }
     ByteBuffer b = ByteBuffer.wrap(value, offset, length);
     Fingerprint fingerprint = new Fingerprint(b.getInt());
@@ -232,13 +272,9 @@ final class FieldCodec {
     return new KeyOrigin(fingerprint, DerivationPath.of(steps));
   }
 
-  static Script script(byte[] value) {
-    return Script.of(value);
-  }
-
   /**
-   * BIP-174 §Proprietary Use Type: key data is {@code <compact size identifier length>
-   * <identifier> <compact size subtype> <subkeydata>}.
+   * BIP-174 §Proprietary Use Type: key data is {@code <compact size identifier length> <identifier>
+   * <compact size subtype> <subkeydata>}.
    */
   static void requireProprietaryKey(PsbtEntry e, PsbtLocation where, String field)
       throws PsbtException {

@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * A PSBT_GLOBAL_XPUB entry (BIP-174): a 78-byte BIP-32 extended public key, kept as serialized
- * (version bytes of any network), and the origin of that key. The parser has checked that the
- * key's depth byte equals the path length and that its public key is on the curve.
+ * (version bytes of any network), and the origin of that key. The parser has checked that the key's
+ * depth byte equals the path length and that its public key is on the curve.
  */
 public record GlobalXpub(byte[] extendedKey78, KeyOrigin origin) {
   public static final int LENGTH = 78;

@@ -16,8 +16,8 @@ import org.bouncycastle.crypto.digests.RIPEMD160Digest;
 
 /**
  * Decodes one input map into a {@link PsbtInput}, checking every field against BIP-174
- * §Specification (per-input types), BIP-370 (version 2 fields) and BIP-371 (taproot fields).
- * Holds the decoded values while it works; {@link PsbtInput}'s constructor copies them.
+ * §Specification (per-input types), BIP-370 (version 2 fields) and BIP-371 (taproot fields). Holds
+ * the decoded values while it works; {@link PsbtInput}'s constructor copies them.
  */
 final class InputMapDecoder {
   /** BIP-65 / Bitcoin Core's LOCKTIME_THRESHOLD: lock times from here on are Unix times. */
@@ -55,8 +55,8 @@ final class InputMapDecoder {
   }
 
   /**
-   * @param txPrevout in version 0, the outpoint the unsigned transaction spends at this index;
-   *     null in version 2, where the map itself names it
+   * @param txPrevout in version 0, the outpoint the unsigned transaction spends at this index; null
+   *     in version 2, where the map itself names it
    */
   static PsbtInput decode(PsbtMap map, PsbtLocation where, int version, OutPoint txPrevout)
       throws PsbtException {
@@ -112,7 +112,8 @@ final class InputMapDecoder {
       case REQUIRED_TIME_LOCKTIME -> {
         long t = FieldCodec.uint32(v, where, f);
         if (t < LOCKTIME_THRESHOLD) {
-          throw new PsbtException(where, f, "time " + t + " must be at least " + LOCKTIME_THRESHOLD);
+          throw new PsbtException(
+              where, f, "time " + t + " must be at least " + LOCKTIME_THRESHOLD);
         }
         requiredTimeLockTime = t;
       }
@@ -120,7 +121,9 @@ final class InputMapDecoder {
         long h = FieldCodec.uint32(v, where, f);
         if (h == 0 || h >= LOCKTIME_THRESHOLD) {
           throw new PsbtException(
-              where, f, "height " + h + " must be greater than 0 and less than " + LOCKTIME_THRESHOLD);
+              where,
+              f,
+              "height " + h + " must be greater than 0 and less than " + LOCKTIME_THRESHOLD);
         }
         requiredHeightLockTime = h;
       }
@@ -131,14 +134,16 @@ final class InputMapDecoder {
         }
         tapKeySig = v;
       }
-      case TAP_INTERNAL_KEY ->
-          tapInternalKey = XOnlyPublicKey.of(FieldCodec.exact(v, 32, "an x-only public key", where, f));
+      case TAP_INTERNAL_KEY -> tapInternalKey = FieldCodec.xOnlyKey(v, "value", where, f);
       case TAP_MERKLE_ROOT -> tapMerkleRoot = FieldCodec.exact(v, 32, "a 32-byte hash", where, f);
       default -> throw new IllegalStateException("unhandled input keytype " + type);
     }
   }
 
-  /** PSBT_IN_PARTIAL_SIG: key data a public key; value "the signature as would be pushed to the stack". */
+  /**
+   * PSBT_IN_PARTIAL_SIG: key data a public key; value "the signature as would be pushed to the
+   * stack".
+   */
   private void partialSig(PsbtEntry e, String f) throws PsbtException {
     byte[] key = e.keyData();
     FieldCodec.requirePublicKey(key, where, f);
@@ -171,7 +176,9 @@ final class InputMapDecoder {
     byte[] key = e.keyData();
     tapScriptSigs.add(
         new TapScriptSig(
-            XOnlyPublicKey.of(Arrays.copyOf(key, 32)), Arrays.copyOfRange(key, 32, 64), sig));
+            FieldCodec.xOnlyKey(Arrays.copyOf(key, 32), "key data", where, f),
+            Arrays.copyOfRange(key, 32, 64),
+            sig));
   }
 
   /** BIP-174: the preimage "must equal the key when run through" the field's hash function. */
@@ -202,15 +209,19 @@ final class InputMapDecoder {
   /** BIP-370: PSBT_IN_PREVIOUS_TXID and PSBT_IN_OUTPUT_INDEX are required in version 2. */
   private OutPoint versionTwoPrevout() throws PsbtException {
     if (previousTxid == null) {
-      throw new PsbtException(where, InputType.PREVIOUS_TXID.bipName(), "required in PSBT version 2 (BIP-370)");
+      throw new PsbtException(
+          where, InputType.PREVIOUS_TXID.bipName(), "required in PSBT version 2 (BIP-370)");
     }
     if (outputIndex == null) {
-      throw new PsbtException(where, InputType.OUTPUT_INDEX.bipName(), "required in PSBT version 2 (BIP-370)");
+      throw new PsbtException(
+          where, InputType.OUTPUT_INDEX.bipName(), "required in PSBT version 2 (BIP-370)");
     }
     return new OutPoint(previousTxid, outputIndex);
   }
 
-  /** BIP-174: the non-witness UTXO is the transaction the input spends from, so its txid must match. */
+  /**
+   * BIP-174: the non-witness UTXO is the transaction the input spends from, so its txid must match.
+   */
   private void checkNonWitnessUtxo() throws PsbtException {
     if (nonWitnessUtxo == null) {
       return;
@@ -219,14 +230,19 @@ final class InputMapDecoder {
     Txid txid = nonWitnessUtxo.txid();
     if (!txid.equals(prevout.txid())) {
       throw new PsbtException(
-          where, f, "transaction " + txid + " is not the one the input spends from (" + prevout.txid() + ")");
+          where,
+          f,
+          "transaction " + txid + " is not the one the input spends from (" + prevout.txid() + ")");
     }
     if (prevout.index() >= nonWitnessUtxo.outputs().size()) {
       throw new PsbtException(
           where,
           f,
-          "transaction has " + nonWitnessUtxo.outputs().size() + " outputs, so the spent index "
-              + prevout.index() + " does not exist");
+          "transaction has "
+              + nonWitnessUtxo.outputs().size()
+              + " outputs, so the spent index "
+              + prevout.index()
+              + " does not exist");
     }
   }
 }

@@ -17,7 +17,9 @@ public record KeyOrigin(Fingerprint fingerprint, DerivationPath path) {
     }
   }
 
-  /** The BIP-174 encoding: 4 fingerprint bytes as serialized, then each child number as uint32 LE. */
+  /**
+   * The BIP-174 encoding: 4 fingerprint bytes as serialized, then each child number as uint32 LE.
+   */
   public byte[] toBytes() {
     ByteWriter w = new ByteWriter(4 + 4 * path.depth());
     w.bytes(fingerprint.toBytes());

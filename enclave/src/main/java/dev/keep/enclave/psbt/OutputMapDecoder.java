@@ -34,7 +34,9 @@ final class OutputMapDecoder {
     this.version = version;
   }
 
-  /** @param txOutput in version 0, the unsigned transaction's output at this index; null in v2 */
+  /**
+   * @param txOutput in version 0, the unsigned transaction's output at this index; null in v2
+   */
   static PsbtOutput decode(PsbtMap map, PsbtLocation where, int version, TxOut txOutput)
       throws PsbtException {
     OutputMapDecoder d = new OutputMapDecoder(where, version);
@@ -72,8 +74,7 @@ final class OutputMapDecoder {
       case WITNESS_SCRIPT -> witnessScript = Script.of(v);
       case AMOUNT -> amount = FieldCodec.int64(v, where, f);
       case SCRIPT -> script = Script.of(v);
-      case TAP_INTERNAL_KEY ->
-          tapInternalKey = XOnlyPublicKey.of(FieldCodec.exact(v, 32, "an x-only public key", where, f));
+      case TAP_INTERNAL_KEY -> tapInternalKey = FieldCodec.xOnlyKey(v, "value", where, f);
       case TAP_TREE -> {
         tapLeaves = TaprootCodec.tapTree(v, where, f);
         tapTree = v;
@@ -95,10 +96,12 @@ final class OutputMapDecoder {
 
   private TxOut versionTwoTxOut() throws PsbtException {
     if (amount == null) {
-      throw new PsbtException(where, OutputType.AMOUNT.bipName(), "required in PSBT version 2 (BIP-370)");
+      throw new PsbtException(
+          where, OutputType.AMOUNT.bipName(), "required in PSBT version 2 (BIP-370)");
     }
     if (script == null) {
-      throw new PsbtException(where, OutputType.SCRIPT.bipName(), "required in PSBT version 2 (BIP-370)");
+      throw new PsbtException(
+          where, OutputType.SCRIPT.bipName(), "required in PSBT version 2 (BIP-370)");
     }
     return new TxOut(amount, script);
   }

@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * A PSBT_IN_PARTIAL_SIG entry (BIP-174): the public key as the PSBT carries it (33 bytes
- * compressed or 65 uncompressed, a valid point either way) and the DER ECDSA signature followed
- * by its sighash type byte.
+ * A PSBT_IN_PARTIAL_SIG entry (BIP-174): the public key as the PSBT carries it (33 bytes compressed
+ * or 65 uncompressed, a valid point either way) and the DER ECDSA signature followed by its sighash
+ * type byte.
  */
 public record PartialSig(byte[] publicKey, byte[] signature) {
   public PartialSig {

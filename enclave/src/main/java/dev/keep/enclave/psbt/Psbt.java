@@ -22,12 +22,11 @@ import java.util.function.UnaryOperator;
  * naming the map, the field and the rule. A parsed PSBT keeps every entry in its original order,
  * unknown and proprietary ones included, so {@link #serialize} returns the input bytes exactly.
  *
- * <p>Mutation: the setters change this object in place, and a new entry goes at the end of its
- * map (an entry with the same key is replaced where it stands). Each mutation re-validates the
- * changed map with the parser's own checks and throws {@link IllegalArgumentException} without
- * changing anything if the result would not parse, so {@link #serialize} always yields a valid
- * PSBT. Not thread-safe; the {@link PsbtInput} and {@link PsbtOutput} views are immutable
- * snapshots.
+ * <p>Mutation: the setters change this object in place, and a new entry goes at the end of its map
+ * (an entry with the same key is replaced where it stands). Each mutation re-validates the changed
+ * map with the parser's own checks and throws {@link IllegalArgumentException} without changing
+ * anything if the result would not parse, so {@link #serialize} always yields a valid PSBT. Not
+ * thread-safe; the {@link PsbtInput} and {@link PsbtOutput} views are immutable snapshots.
  */
 public final class Psbt {
   public static final int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -57,14 +56,25 @@ public final class Psbt {
     return PsbtParser.decodeBase64(base64, DEFAULT_MAX_BYTES);
   }
 
-  /** The content of a PSBT file: binary if it starts with the magic {@code 70736274ff}, else base64. */
+  /** Parses strict base64 of at most {@code maxBytes} decoded bytes. */
+  public static Psbt decodeBase64(String base64, int maxBytes) throws PsbtException {
+    return PsbtParser.decodeBase64(base64, maxBytes);
+  }
+
+  /** As {@link #decodeFile(byte[])}, with a limit on the decoded size. */
+  public static Psbt decodeFile(byte[] fileContent, int maxBytes) throws PsbtException {
+    return PsbtParser.decodeFile(fileContent, maxBytes);
+  }
+
+  /**
+   * The content of a PSBT file: binary if it starts with the magic {@code 70736274ff}, else base64.
+   */
   public static Psbt decodeFile(byte[] fileContent) throws PsbtException {
     return PsbtParser.decodeFile(fileContent, DEFAULT_MAX_BYTES);
   }
 
   /**
-   * BIP-174 §Creator: a version 0 PSBT around {@code unsignedTx}, with empty input and output
-   * maps.
+   * BIP-174 §Creator: a version 0 PSBT around {@code unsignedTx}, with empty input and output maps.
    *
    * @throws IllegalArgumentException if an input has a scriptSig or a witness
    */
@@ -72,15 +82,14 @@ public final class Psbt {
     for (int i = 0; i < unsignedTx.inputs().size(); i++) {
       TxIn in = unsignedTx.inputs().get(i);
       if (!in.scriptSig().isEmpty() || !in.witness().isEmpty()) {
-        throw new IllegalArgumentException("input " + i + " of an unsigned transaction must have no scriptSig or witness");
+        throw new IllegalArgumentException(
+            "input " + i + " of an unsigned transaction must have no scriptSig or witness");
       }
     }
     PsbtMap global =
-        PsbtMap.of(List.of(entry(GlobalType.UNSIGNED_TX.code(), unsignedTx.serializeWithoutWitness())));
-    return build(
-        global,
-        repeat(unsignedTx.inputs().size()),
-        repeat(unsignedTx.outputs().size()));
+        PsbtMap.of(
+            List.of(entry(GlobalType.UNSIGNED_TX.code(), unsignedTx.serializeWithoutWitness())));
+    return build(global, repeat(unsignedTx.inputs().size()), repeat(unsignedTx.outputs().size()));
   }
 
   /**
@@ -91,12 +100,15 @@ public final class Psbt {
    *
    * @throws IllegalArgumentException if an input has a scriptSig or a witness
    */
-  public static Psbt createV2(int txVersion, long fallbackLockTime, List<TxIn> inputs, List<TxOut> outputs) {
+  public static Psbt createV2(
+      int txVersion, long fallbackLockTime, List<TxIn> inputs, List<TxOut> outputs) {
     PsbtMap global =
         PsbtMap.of(
             List.of(
-                entry(GlobalType.TX_VERSION.code(), FieldCodec.uint32Bytes(txVersion & 0xffffffffL)),
-                entry(GlobalType.FALLBACK_LOCKTIME.code(), FieldCodec.uint32Bytes(fallbackLockTime)),
+                entry(
+                    GlobalType.TX_VERSION.code(), FieldCodec.uint32Bytes(txVersion & 0xffffffffL)),
+                entry(
+                    GlobalType.FALLBACK_LOCKTIME.code(), FieldCodec.uint32Bytes(fallbackLockTime)),
                 entry(GlobalType.INPUT_COUNT.code(), FieldCodec.compactSizeBytes(inputs.size())),
                 entry(GlobalType.OUTPUT_COUNT.code(), FieldCodec.compactSizeBytes(outputs.size())),
                 entry(GlobalType.VERSION.code(), FieldCodec.uint32Bytes(2))));
@@ -108,7 +120,8 @@ public final class Psbt {
       }
       List<PsbtEntry> entries = new ArrayList<>();
       entries.add(entry(InputType.PREVIOUS_TXID.code(), in.prevout().txid().internalBytes()));
-      entries.add(entry(InputType.OUTPUT_INDEX.code(), FieldCodec.uint32Bytes(in.prevout().index())));
+      entries.add(
+          entry(InputType.OUTPUT_INDEX.code(), FieldCodec.uint32Bytes(in.prevout().index())));
       if (in.sequence() != TxIn.SEQUENCE_FINAL) {
         entries.add(entry(InputType.SEQUENCE.code(), FieldCodec.uint32Bytes(in.sequence())));
       }
@@ -166,11 +179,12 @@ public final class Psbt {
   }
 
   /**
-   * The transaction being signed, without signatures. Version 0: PSBT_GLOBAL_UNSIGNED_TX. Version
-   * 2 (BIP-370 §Transaction Extractor): PSBT_GLOBAL_TX_VERSION, each input's outpoint and
-   * sequence (0xffffffff when absent), each output's amount and script, and the computed lock time.
+   * The transaction being signed, without signatures. Version 0: PSBT_GLOBAL_UNSIGNED_TX. Version 2
+   * (BIP-370 §Transaction Extractor): PSBT_GLOBAL_TX_VERSION, each input's outpoint and sequence
+   * (0xffffffff when absent), each output's amount and script, and the computed lock time.
    *
-   * @throws IllegalStateException if the lock time cannot be computed (see {@link #computedLockTime})
+   * @throws IllegalStateException if the lock time cannot be computed (see {@link
+   *     #computedLockTime})
    */
   public Transaction unsignedTx() {
     if (globals.unsignedTx().isPresent()) {
@@ -257,7 +271,8 @@ public final class Psbt {
 
   /** BIP-371: adds PSBT_IN_TAP_SCRIPT_SIG for {@code key} and {@code leafHash}. */
   public void addTapScriptSig(int input, TapScriptSig sig) {
-    byte[] keyData = new ByteWriter(64).bytes(sig.key().toBytes()).bytes(sig.leafHash()).toByteArray();
+    byte[] keyData =
+        new ByteWriter(64).bytes(sig.key().toBytes()).bytes(sig.leafHash()).toByteArray();
     putInput(input, InputType.TAP_SCRIPT_SIG, keyData, sig.signature());
   }
 
@@ -269,7 +284,8 @@ public final class Psbt {
     if (flags < 0 || flags > 0xff) {
       throw new IllegalArgumentException("flags are one byte, got " + flags);
     }
-    PsbtMap map = globals.map().with(entry(GlobalType.TX_MODIFIABLE.code(), new byte[] {(byte) flags}));
+    PsbtMap map =
+        globals.map().with(entry(GlobalType.TX_MODIFIABLE.code(), new byte[] {(byte) flags}));
     try {
       globals = PsbtGlobals.decode(map);
     } catch (PsbtException e) {
@@ -289,7 +305,8 @@ public final class Psbt {
    */
   public void finalizeInput(int input, Script finalScriptSig, List<byte[]> finalWitness) {
     if (finalScriptSig == null && finalWitness == null) {
-      throw new IllegalArgumentException("finalizing needs a final scriptSig, a final witness, or both");
+      throw new IllegalArgumentException(
+          "finalizing needs a final scriptSig, a final witness, or both");
     }
     editInput(
         input,
@@ -299,7 +316,11 @@ public final class Psbt {
             kept = kept.with(entry(InputType.FINAL_SCRIPTSIG.code(), finalScriptSig.bytes()));
           }
           if (finalWitness != null) {
-            kept = kept.with(entry(InputType.FINAL_SCRIPTWITNESS.code(), FieldCodec.witnessStackBytes(finalWitness)));
+            kept =
+                kept.with(
+                    entry(
+                        InputType.FINAL_SCRIPTWITNESS.code(),
+                        FieldCodec.witnessStackBytes(finalWitness)));
           }
           return kept;
         });
@@ -317,8 +338,8 @@ public final class Psbt {
   }
 
   /**
-   * BIP-174 §Transaction Extractor: the unsigned transaction with each input's final scriptSig
-   * and witness.
+   * BIP-174 §Transaction Extractor: the unsigned transaction with each input's final scriptSig and
+   * witness.
    *
    * @throws IllegalStateException naming the first input that is not finalized
    */
@@ -373,12 +394,18 @@ public final class Psbt {
     putInput(input, InputType.TAP_INTERNAL_KEY, new byte[0], key.toBytes());
   }
 
-  public void addTapBip32Derivation(int input, XOnlyPublicKey key, List<byte[]> leafHashes, KeyOrigin origin) {
-    putInput(input, InputType.TAP_BIP32_DERIVATION, key.toBytes(), TaprootCodec.derivationValue(leafHashes, origin));
+  public void addTapBip32Derivation(
+      int input, XOnlyPublicKey key, List<byte[]> leafHashes, KeyOrigin origin) {
+    putInput(
+        input,
+        InputType.TAP_BIP32_DERIVATION,
+        key.toBytes(),
+        TaprootCodec.derivationValue(leafHashes, origin));
   }
 
   public void addTapLeafScript(int input, TapLeafScript leaf) {
-    putInput(input, InputType.TAP_LEAF_SCRIPT, leaf.controlBlock(), TaprootCodec.leafScriptValue(leaf));
+    putInput(
+        input, InputType.TAP_LEAF_SCRIPT, leaf.controlBlock(), TaprootCodec.leafScriptValue(leaf));
   }
 
   /** PSBT_IN_TAP_MERKLE_ROOT, 32 bytes. */
@@ -407,8 +434,13 @@ public final class Psbt {
     putOutput(output, OutputType.TAP_INTERNAL_KEY, new byte[0], key.toBytes());
   }
 
-  public void addOutputTapBip32Derivation(int output, XOnlyPublicKey key, List<byte[]> leafHashes, KeyOrigin origin) {
-    putOutput(output, OutputType.TAP_BIP32_DERIVATION, key.toBytes(), TaprootCodec.derivationValue(leafHashes, origin));
+  public void addOutputTapBip32Derivation(
+      int output, XOnlyPublicKey key, List<byte[]> leafHashes, KeyOrigin origin) {
+    putOutput(
+        output,
+        OutputType.TAP_BIP32_DERIVATION,
+        key.toBytes(),
+        TaprootCodec.derivationValue(leafHashes, origin));
   }
 
   /** PSBT_OUT_TAP_TREE from its leaves in depth-first order; they must form a complete tree. */

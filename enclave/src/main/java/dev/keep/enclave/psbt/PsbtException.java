@@ -24,7 +24,9 @@ public final class PsbtException extends Exception {
     return where;
   }
 
-  /** The field, by its BIP name where it has one ({@code PSBT_IN_PARTIAL_SIG}), else a part name. */
+  /**
+   * The field, by its BIP name where it has one ({@code PSBT_IN_PARTIAL_SIG}), else a part name.
+   */
   public String field() {
     return field;
   }

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The global map, decoded and checked against BIP-174 §Specification and BIP-370's inclusion
- * and exclusion rules: version 0 needs PSBT_GLOBAL_UNSIGNED_TX and excludes the version 2 fields;
+ * The global map, decoded and checked against BIP-174 §Specification and BIP-370's inclusion and
+ * exclusion rules: version 0 needs PSBT_GLOBAL_UNSIGNED_TX and excludes the version 2 fields;
  * version 2 excludes the unsigned transaction and needs TX_VERSION, INPUT_COUNT and OUTPUT_COUNT.
  */
 record PsbtGlobals(
@@ -115,9 +115,9 @@ record PsbtGlobals(
   }
 
   /**
-   * BIP-174: the unsigned transaction "must be serialized in the network serialization format
-   * ... without witnesses", and "the transaction must be in the old serialization format
-   * (without witnesses)" with empty scriptSigs; BIP-370 excludes it from version 2.
+   * BIP-174: the unsigned transaction "must be serialized in the network serialization format ...
+   * without witnesses", and "the transaction must be in the old serialization format (without
+   * witnesses)" with empty scriptSigs; BIP-370 excludes it from version 2.
    */
   private static Transaction unsignedTx(byte[] value, int version) throws PsbtException {
     String field = GlobalType.UNSIGNED_TX.bipName();
@@ -146,7 +146,9 @@ record PsbtGlobals(
     return tx;
   }
 
-  /** BIP-144: a 0x00 marker and 0x01 flag after the version (checked once the old format failed). */
+  /**
+   * BIP-144: a 0x00 marker and 0x01 flag after the version (checked once the old format failed).
+   */
   private static boolean hasWitnessMarker(byte[] value) {
     return value.length > 6 && value[4] == 0x00 && value[5] == 0x01;
   }
@@ -157,7 +159,8 @@ record PsbtGlobals(
    */
   private static GlobalXpub xpub(PsbtEntry e) throws PsbtException {
     String field = GlobalType.XPUB.bipName();
-    FieldCodec.requireKeyDataLength(e, GlobalXpub.LENGTH, "a serialized extended public key", WHERE, field);
+    FieldCodec.requireKeyDataLength(
+        e, GlobalXpub.LENGTH, "a serialized extended public key", WHERE, field);
     byte[] key = e.keyData();
     KeyOrigin origin = FieldCodec.keyOrigin(e.value(), 0, WHERE, field);
     int depth = key[4] & 0xff;
@@ -165,7 +168,10 @@ record PsbtGlobals(
       throw new PsbtException(
           WHERE,
           field,
-          "derivation path has " + origin.path().depth() + " steps but the extended key's depth is " + depth);
+          "derivation path has "
+              + origin.path().depth()
+              + " steps but the extended key's depth is "
+              + depth);
     }
     String problem = PublicKey.problemWith(Arrays.copyOfRange(key, 45, GlobalXpub.LENGTH));
     if (problem != null) {

@@ -53,7 +53,8 @@ public final class PsbtInput {
     this.bip32Derivations = List.copyOf(d.bip32Derivations);
     this.uncompressedBip32Derivations = List.copyOf(d.uncompressedBip32Derivations);
     this.finalScriptSig = d.finalScriptSig;
-    this.finalScriptWitness = d.finalScriptWitness == null ? null : List.copyOf(d.finalScriptWitness);
+    this.finalScriptWitness =
+        d.finalScriptWitness == null ? null : List.copyOf(d.finalScriptWitness);
     this.previousTxid = d.previousTxid;
     this.outputIndex = d.outputIndex;
     this.sequence = d.sequence;
@@ -76,7 +77,9 @@ public final class PsbtInput {
     return prevout;
   }
 
-  /** PSBT_IN_NON_WITNESS_UTXO: the whole transaction spent from; its txid matches {@link #prevout}. */
+  /**
+   * PSBT_IN_NON_WITNESS_UTXO: the whole transaction spent from; its txid matches {@link #prevout}.
+   */
   public Optional<Transaction> nonWitnessUtxo() {
     return Optional.ofNullable(nonWitnessUtxo);
   }
@@ -176,7 +179,9 @@ public final class PsbtInput {
     return tapMerkleRoot == null ? Optional.empty() : Optional.of(tapMerkleRoot.clone());
   }
 
-  /** BIP-174 §Input Finalizer: the input has PSBT_IN_FINAL_SCRIPTSIG or PSBT_IN_FINAL_SCRIPTWITNESS. */
+  /**
+   * BIP-174 §Input Finalizer: the input has PSBT_IN_FINAL_SCRIPTSIG or PSBT_IN_FINAL_SCRIPTWITNESS.
+   */
   public boolean isFinalized() {
     return finalScriptSig != null || finalScriptWitness != null;
   }

@@ -74,7 +74,9 @@ final class PsbtMap {
       PsbtEntry entry = new PsbtEntry(type, keyData, value);
       if (!seen.add(entry)) {
         throw new PsbtException(
-            where, field, "duplicate key " + entry.describeKey() + " (a map must not repeat a key)");
+            where,
+            field,
+            "duplicate key " + entry.describeKey() + " (a map must not repeat a key)");
       }
       entries.add(entry);
     }

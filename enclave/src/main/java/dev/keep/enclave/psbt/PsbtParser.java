@@ -19,9 +19,9 @@ final class PsbtParser {
   static final byte[] MAGIC = {0x70, 0x73, 0x62, 0x74, (byte) 0xff};
 
   /**
-   * Consensus caps a block at 4,000,000 weight units, so a transaction has at most 1,000,000
-   * bytes without witnesses, of which an input takes at least 41 and an output at least 9. More
-   * maps than that cannot describe a valid transaction, and are refused before they are built.
+   * Consensus caps a block at 4,000,000 weight units, so a transaction has at most 1,000,000 bytes
+   * without witnesses, of which an input takes at least 41 and an output at least 9. More maps than
+   * that cannot describe a valid transaction, and are refused before they are built.
    */
   static final int MAX_INPUTS = 1_000_000 / 41;
 
@@ -60,7 +60,9 @@ final class PsbtParser {
     }
     if (!r.atEnd()) {
       throw new PsbtException(
-          PsbtLocation.ENVELOPE, "end", r.remaining() + " unexpected bytes after the last output map");
+          PsbtLocation.ENVELOPE,
+          "end",
+          r.remaining() + " unexpected bytes after the last output map");
     }
     return new Psbt(globals, inputs, outputs);
   }
@@ -87,17 +89,24 @@ final class PsbtParser {
       throw new PsbtException(
           PsbtLocation.GLOBAL,
           field.bipName(),
-          "PSBT missing " + what + ": " + declared + " declared but only " + r.remaining()
+          "PSBT missing "
+              + what
+              + ": "
+              + declared
+              + " declared but only "
+              + r.remaining()
               + " bytes follow the global map");
     }
     return (int) declared;
   }
 
-  private static void requireMap(ByteReader r, PsbtLocation where, int count, int index, String what)
-      throws PsbtException {
+  private static void requireMap(
+      ByteReader r, PsbtLocation where, int count, int index, String what) throws PsbtException {
     if (r.atEnd()) {
       throw new PsbtException(
-          where, "map", "PSBT missing " + what + "s: " + count + " declared, the PSBT ends after " + index);
+          where,
+          "map",
+          "PSBT missing " + what + "s: " + count + " declared, the PSBT ends after " + index);
     }
   }
 
@@ -117,7 +126,8 @@ final class PsbtParser {
       throws PsbtException {
     PsbtGlobals g = PsbtGlobals.decode(globalMap);
     if (g.inputCount() != inputMaps.size() || g.outputCount() != outputMaps.size()) {
-      throw new PsbtException(PsbtLocation.GLOBAL, "counts", "the maps do not match the declared counts");
+      throw new PsbtException(
+          PsbtLocation.GLOBAL, "counts", "the maps do not match the declared counts");
     }
     List<PsbtInput> inputs = new ArrayList<>();
     for (int i = 0; i < inputMaps.size(); i++) {
@@ -136,9 +146,9 @@ final class PsbtParser {
   }
 
   /**
-   * BIP-174 §Encoding: "the PSBT must be encoded using base64" (RFC 4648 §4, the standard
-   * alphabet with padding). Strict: after trimming surrounding whitespace the text must be the
-   * canonical encoding of its bytes, so padding is required and unused bits must be zero.
+   * BIP-174 §Encoding: "the PSBT must be encoded using base64" (RFC 4648 §4, the standard alphabet
+   * with padding). Strict: after trimming surrounding whitespace the text must be the canonical
+   * encoding of its bytes, so padding is required and unused bits must be zero.
    */
   static Psbt decodeBase64(String text, int maxBytes) throws PsbtException {
     if (text == null) {
@@ -148,17 +158,22 @@ final class PsbtParser {
     long maxChars = 4L * ((maxBytes + 2L) / 3);
     if (trimmed.length() > maxChars) {
       throw new PsbtException(
-          PsbtLocation.ENVELOPE, "size", trimmed.length() + " base64 characters exceed the limit of " + maxBytes + " bytes");
+          PsbtLocation.ENVELOPE,
+          "size",
+          trimmed.length() + " base64 characters exceed the limit of " + maxBytes + " bytes");
     }
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(trimmed);
     } catch (IllegalArgumentException e) {
-      throw new PsbtException(PsbtLocation.ENVELOPE, "base64", "not valid base64: " + e.getMessage());
+      throw new PsbtException(
+          PsbtLocation.ENVELOPE, "base64", "not valid base64: " + e.getMessage());
     }
     if (!Base64.getEncoder().encodeToString(bytes).equals(trimmed)) {
       throw new PsbtException(
-          PsbtLocation.ENVELOPE, "base64", "not canonical base64 (padding missing or unused bits set)");
+          PsbtLocation.ENVELOPE,
+          "base64",
+          "not canonical base64 (padding missing or unused bits set)");
     }
     return parse(bytes, maxBytes);
   }
@@ -173,12 +188,16 @@ final class PsbtParser {
     }
     if (content.length > 4L * ((maxBytes + 2L) / 3) + 1024) {
       throw new PsbtException(
-          PsbtLocation.ENVELOPE, "size", content.length + " bytes of text exceed the limit of " + maxBytes + " bytes");
+          PsbtLocation.ENVELOPE,
+          "size",
+          content.length + " bytes of text exceed the limit of " + maxBytes + " bytes");
     }
     for (byte b : content) {
       if (b < 0) {
         throw new PsbtException(
-            PsbtLocation.ENVELOPE, "base64", "a file without the binary magic must be ASCII base64 text");
+            PsbtLocation.ENVELOPE,
+            "base64",
+            "a file without the binary magic must be ASCII base64 text");
       }
     }
     return decodeBase64(new String(content, StandardCharsets.US_ASCII), maxBytes);

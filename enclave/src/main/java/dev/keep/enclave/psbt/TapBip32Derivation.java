@@ -12,7 +12,8 @@ import java.util.List;
 public record TapBip32Derivation(XOnlyPublicKey key, List<byte[]> leafHashes, KeyOrigin origin) {
   public TapBip32Derivation {
     if (key == null || leafHashes == null || origin == null) {
-      throw new IllegalArgumentException("a taproot derivation needs a key, leaf hashes and an origin");
+      throw new IllegalArgumentException(
+          "a taproot derivation needs a key, leaf hashes and an origin");
     }
     leafHashes = copy(leafHashes);
   }

@@ -5,13 +5,14 @@ import dev.keep.schema.encoding.Hex;
 import java.util.Arrays;
 
 /**
- * A PSBT_IN_TAP_SCRIPT_SIG entry (BIP-371): the x-only key and the leaf hash it signs for, and
- * the 64- or 65-byte BIP-340 signature.
+ * A PSBT_IN_TAP_SCRIPT_SIG entry (BIP-371): the x-only key and the leaf hash it signs for, and the
+ * 64- or 65-byte BIP-340 signature.
  */
 public record TapScriptSig(XOnlyPublicKey key, byte[] leafHash, byte[] signature) {
   public TapScriptSig {
     if (key == null || leafHash == null || leafHash.length != 32) {
-      throw new IllegalArgumentException("a tapscript signature needs a key and a 32-byte leaf hash");
+      throw new IllegalArgumentException(
+          "a tapscript signature needs a key and a 32-byte leaf hash");
     }
     if (signature == null || (signature.length != 64 && signature.length != 65)) {
       throw new IllegalArgumentException("a BIP-340 signature is 64 or 65 bytes");

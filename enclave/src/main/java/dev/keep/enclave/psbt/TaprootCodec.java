@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The encodings BIP-371 adds: control blocks, leaf scripts, the taproot tree, taproot key origins. */
+/**
+ * The encodings BIP-371 adds: control blocks, leaf scripts, the taproot tree, taproot key origins.
+ */
 final class TaprootCodec {
   /** BIP-341: a control block is 33 + 32m bytes with m at most 128. */
   static final int MAX_CONTROL_BLOCK_HASHES = 128;
@@ -30,8 +32,8 @@ final class TaprootCodec {
   }
 
   /**
-   * BIP-341 leaf versions are even: the control block keeps the output key's parity in the low
-   * bit of the byte that carries the leaf version.
+   * BIP-341 leaf versions are even: the control block keeps the output key's parity in the low bit
+   * of the byte that carries the leaf version.
    */
   static String leafVersionProblem(int leafVersion) {
     return (leafVersion & 1) == 0
@@ -40,7 +42,8 @@ final class TaprootCodec {
   }
 
   /** PSBT_IN_TAP_LEAF_SCRIPT value: {@code <script> <8-bit uint leaf version>}. */
-  static TapLeafScript leafScript(PsbtEntry e, PsbtLocation where, String field) throws PsbtException {
+  static TapLeafScript leafScript(PsbtEntry e, PsbtLocation where, String field)
+      throws PsbtException {
     byte[] cb = e.keyData();
     String problem = controlBlockProblem(cb);
     if (problem != null) {
@@ -48,15 +51,15 @@ final class TaprootCodec {
     }
     byte[] value = e.value();
     if (value.length == 0) {
-      throw new PsbtException(where, field, "value must be a script followed by a leaf version byte");
+      throw new PsbtException(
+          where, field, "value must be a script followed by a leaf version byte");
     }
     int leafVersion = value[value.length - 1] & 0xff;
     problem = leafVersionProblem(leafVersion);
     if (problem != null) {
       throw new PsbtException(where, field, problem);
     }
-    return new TapLeafScript(
-        cb, Script.of(Arrays.copyOf(value, value.length - 1)), leafVersion);
+    return new TapLeafScript(cb, Script.of(Arrays.copyOf(value, value.length - 1)), leafVersion);
   }
 
   static byte[] leafScriptValue(TapLeafScript leaf) {
@@ -68,11 +71,12 @@ final class TaprootCodec {
 
   /**
    * PSBT_OUT_TAP_TREE (BIP-371): one or more {@code <depth> <leaf version> <compact size script>}
-   * in depth-first order, "allowing the entire tree to be reconstructed". The depths are checked
-   * to describe exactly one complete binary tree: each leaf either pairs with the pending subtree
-   * at its depth (their parent then pairs upward) or starts a deeper one.
+   * in depth-first order, "allowing the entire tree to be reconstructed". The depths are checked to
+   * describe exactly one complete binary tree: each leaf either pairs with the pending subtree at
+   * its depth (their parent then pairs upward) or starts a deeper one.
    */
-  static List<TapLeaf> tapTree(byte[] value, PsbtLocation where, String field) throws PsbtException {
+  static List<TapLeaf> tapTree(byte[] value, PsbtLocation where, String field)
+      throws PsbtException {
     if (value.length == 0) {
       throw new PsbtException(where, field, "value must hold at least one leaf");
     }
@@ -120,7 +124,10 @@ final class TaprootCodec {
       return "follows a complete tree";
     }
     if (top > 0 && depth < pending[top - 1]) {
-      return "depth " + depth + " leaves the subtree at depth " + pending[top - 1]
+      return "depth "
+          + depth
+          + " leaves the subtree at depth "
+          + pending[top - 1]
           + " incomplete (leaves must be in depth-first order)";
     }
     return null;
@@ -140,7 +147,7 @@ final class TaprootCodec {
    */
   static TapBip32Derivation derivation(PsbtEntry e, PsbtLocation where, String field)
       throws PsbtException {
-    FieldCodec.requireKeyDataLength(e, XOnlyPublicKey.LENGTH, "an x-only public key", where, field);
+    XOnlyPublicKey key = FieldCodec.xOnlyKey(e.keyData(), "key data", where, field);
     byte[] value = e.value();
     List<byte[]> hashes = new ArrayList<>();
     int[] consumed = new int[1];
@@ -157,7 +164,7 @@ final class TaprootCodec {
           return r.readBytes(r.remaining(), "key origin");
         });
     KeyOrigin origin = FieldCodec.keyOrigin(value, consumed[0], where, field);
-    return new TapBip32Derivation(XOnlyPublicKey.of(e.keyData()), hashes, origin);
+    return new TapBip32Derivation(key, hashes, origin);
   }
 
   static byte[] derivationValue(List<byte[]> leafHashes, KeyOrigin origin) {

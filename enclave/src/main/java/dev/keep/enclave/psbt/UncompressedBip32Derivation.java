@@ -4,9 +4,9 @@ import dev.keep.schema.encoding.Hex;
 import java.util.Arrays;
 
 /**
- * A BIP-32 derivation entry whose key the PSBT carries uncompressed (65 bytes, 0x04 then X and
- * Y). Kept apart from {@link Bip32Derivation} so that code which matches compressed keys never
- * mistakes one for a compressed key: the two hash to different P2PKH addresses.
+ * A BIP-32 derivation entry whose key the PSBT carries uncompressed (65 bytes, 0x04 then X and Y).
+ * Kept apart from {@link Bip32Derivation} so that code which matches compressed keys never mistakes
+ * one for a compressed key: the two hash to different P2PKH addresses.
  */
 public record UncompressedBip32Derivation(byte[] key65, KeyOrigin origin) {
   public UncompressedBip32Derivation {

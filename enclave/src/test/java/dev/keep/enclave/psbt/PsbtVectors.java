@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The BIP-174, BIP-370 and BIP-371 test vectors, read from {@code vectors/*.json}: groups of
- * cases, each with a description, hex and base64. Base64 is taken as authoritative (the BIP-371
- * hex had stray characters upstream).
+ * The BIP-174, BIP-370 and BIP-371 test vectors, read from {@code vectors/*.json}: groups of cases,
+ * each with a description, hex and base64. Base64 is taken as authoritative (the BIP-371 hex had
+ * stray characters upstream).
  */
 final class PsbtVectors {
   static final String BIP174 = "/vectors/bip174-psbt-vectors.json";
@@ -40,8 +40,12 @@ final class PsbtVectors {
       ObjectMapper json =
           new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
       return json.readValue(
-          in, json.getTypeFactory().constructMapType(Map.class, json.getTypeFactory().constructType(String.class),
-              json.getTypeFactory().constructCollectionType(List.class, Case.class)));
+          in,
+          json.getTypeFactory()
+              .constructMapType(
+                  Map.class,
+                  json.getTypeFactory().constructType(String.class),
+                  json.getTypeFactory().constructCollectionType(List.class, Case.class)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -51,11 +55,13 @@ final class PsbtVectors {
   static List<Case> allValid() {
     List<Case> out = new java.util.ArrayList<>();
     for (String resource : List.of(BIP174, BIP370, BIP371)) {
-      read(resource).forEach((group, cases) -> {
-        if (!group.equals("invalid")) {
-          out.addAll(cases);
-        }
-      });
+      read(resource)
+          .forEach(
+              (group, cases) -> {
+                if (!group.equals("invalid")) {
+                  out.addAll(cases);
+                }
+              });
     }
     return out;
   }

@@ -106,7 +106,8 @@ public final class ByteReader {
   /** A count of items that each take at least {@code minItemBytes}; bounded by what is left. */
   public int readCount(String field, int minItemBytes) throws TxFormatException {
     long count = readCompactSize(field);
-    if (count * Math.max(1, minItemBytes) > remaining()) {
+    // Divide rather than multiply: count can be near 2^63, and count * minItemBytes would overflow.
+    if (count > remaining() / Math.max(1, minItemBytes)) {
       throw new TxFormatException(
           field + ": count " + count + " cannot fit in the " + remaining() + " bytes left");
     }
