@@ -35,10 +35,27 @@ final class PsbtMap {
   }
 
   /**
-   * Reads one map up to and including its 0x00 separator. {@code fieldName} names a keytype for
-   * messages.
+   * Most entries one PSBT may hold, over all its maps. The BIPs set no limit, but each entry
+   * costs memory beyond its bytes (about 150 bytes of objects), so a 4 MiB PSBT of empty entries
+   * would take hundreds of megabytes; this bounds it near 30 MB. A 1,000-input PSBT with ten
+   * fields per input uses 10,000.
    */
-  static PsbtMap read(ByteReader r, PsbtLocation where, LongFunction<String> fieldName)
+  static final int MAX_ENTRIES = 200_000;
+
+  /** How many more entries the PSBT being parsed may hold. */
+  static final class Budget {
+    private int left;
+
+    Budget(int entries) {
+      this.left = entries;
+    }
+  }
+
+  /**
+   * Reads one map up to and including its 0x00 separator. {@code fieldName} names a keytype for
+   * messages; every entry is charged to {@code budget}.
+   */
+  static PsbtMap read(ByteReader r, PsbtLocation where, LongFunction<String> fieldName, Budget budget)
       throws PsbtException {
     List<PsbtEntry> entries = new ArrayList<>();
     Set<PsbtEntry> seen = new HashSet<>();
@@ -70,6 +87,9 @@ final class PsbtMap {
         value = r.readVarBytes("value length");
       } catch (TxFormatException e) {
         throw new PsbtException(where, field, e.getMessage());
+      }
+      if (--budget.left < 0) {
+        throw new PsbtException(where, field, "the PSBT holds more than " + MAX_ENTRIES + " entries");
       }
       PsbtEntry entry = new PsbtEntry(type, keyData, value);
       if (!seen.add(entry)) {

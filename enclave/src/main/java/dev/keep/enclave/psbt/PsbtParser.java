@@ -42,7 +42,8 @@ final class PsbtParser {
           PsbtLocation.ENVELOPE, "magic", "must start with 0x70736274ff (\"psbt\" and 0xff)");
     }
     ByteReader r = new ByteReader(bytes, MAGIC.length, bytes.length - MAGIC.length);
-    PsbtMap globalMap = PsbtMap.read(r, PsbtLocation.GLOBAL, GlobalType::fieldName);
+    PsbtMap.Budget budget = new PsbtMap.Budget(PsbtMap.MAX_ENTRIES);
+    PsbtMap globalMap = PsbtMap.read(r, PsbtLocation.GLOBAL, GlobalType::fieldName, budget);
     PsbtGlobals globals = PsbtGlobals.decode(globalMap);
     int inputCount = count(globals, true, r);
     int outputCount = count(globals, false, r);
@@ -50,13 +51,13 @@ final class PsbtParser {
     for (int i = 0; i < inputCount; i++) {
       PsbtLocation where = PsbtLocation.input(i);
       requireMap(r, where, inputCount, i, "input");
-      inputs.add(input(globals, PsbtMap.read(r, where, InputType::fieldName), i));
+      inputs.add(input(globals, PsbtMap.read(r, where, InputType::fieldName, budget), i));
     }
     List<PsbtOutput> outputs = new ArrayList<>();
     for (int o = 0; o < outputCount; o++) {
       PsbtLocation where = PsbtLocation.output(o);
       requireMap(r, where, outputCount, o, "output");
-      outputs.add(output(globals, PsbtMap.read(r, where, OutputType::fieldName), o));
+      outputs.add(output(globals, PsbtMap.read(r, where, OutputType::fieldName, budget), o));
     }
     if (!r.atEnd()) {
       throw new PsbtException(

@@ -125,12 +125,12 @@ public final class SpendAnalyzer {
           "witness_utxo given for a " + script.type().name().toLowerCase(java.util.Locale.ROOT)
               + " script that is not a witness program; a legacy input needs non_witness_utxo");
     }
+    checkScripts(where, in, script);
     if (source == UtxoSource.WITNESS_UTXO && !taproot && rules.requireNonWitnessUtxo()) {
       throw SpendException.invalid(where,
           "non_witness_utxo is required for a segwit v0 input: its signature does not commit to the "
               + "other inputs' amounts, so a witness_utxo alone could hide the real fee");
     }
-    checkScripts(where, in, script);
     return new SpentInput(i, prevout, spent, source, own.claimInput(in, script));
   }
 

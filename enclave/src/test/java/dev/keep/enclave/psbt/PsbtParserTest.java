@@ -45,6 +45,18 @@ class PsbtParserTest {
   }
 
   @Test
+  void aPsbtOfCountlessTinyEntriesIsRefusedBeforeItCostsHundredsOfMegabytes() {
+    // 200,001 distinct unknown global entries (keytype 0x50 with a 3-byte key), about 1.4 MB.
+    byte[][] pairs = new byte[PsbtMap.MAX_ENTRIES + 1][];
+    for (int i = 0; i < pairs.length; i++) {
+      pairs[i] = PsbtFixtures.pair(0x50, new byte[] {(byte) (i >> 16), (byte) (i >> 8), (byte) i}, new byte[0]);
+    }
+    PsbtException e = rejected(PsbtFixtures.psbt(PsbtFixtures.map(pairs)));
+    assertEquals("global", e.where().toString());
+    assertTrue(e.getMessage().endsWith("the PSBT holds more than 200000 entries"), e.getMessage());
+  }
+
+  @Test
   void bytesAfterTheLastOutputMapAreRefused() {
     byte[] trailing = Arrays.copyOf(MINIMAL_V2, MINIMAL_V2.length + 1);
     assertEquals("envelope, end", whereAndField(rejected(trailing)));

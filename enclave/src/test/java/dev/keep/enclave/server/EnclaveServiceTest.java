@@ -203,4 +203,32 @@ class EnclaveServiceTest {
     event.put("content", "hello\nworld");
     return event;
   }
+
+  /**
+   * sign_psbt through the service: a repeated job id gets the first answer (a taproot signature
+   * has fresh aux randomness, so signing twice would differ), another network is refused, and
+   * bytes that are not a PSBT are refused naming where.
+   */
+  @Test
+  void signPsbt_repeatsTheFirstAnswer_refusesAnotherNetwork_andBrokenPsbts() {
+    EnclaveResponse.KeyInfo key = generate(local, "wallet", SINGLE);
+    dev.keep.enclave.keys.PublicKey pub = dev.keep.enclave.keys.PublicKey.ofCompressed(Hex.decode("pk", key.publicKey()));
+    var f = new dev.keep.enclave.psbt.sign.SpendFixtures(1)
+        .spend(dev.keep.enclave.psbt.sign.SpendFixtures.p2tr(pub, java.util.Optional.empty()), 50_000);
+    String psbt = f.psbt(java.util.List.of(new dev.keep.enclave.bitcoin.tx.TxOut(49_000, f.randomP2wpkh())), true).toBase64();
+
+    EnclaveRequest.SignPsbt request = new EnclaveRequest.SignPsbt("job-psbt-1", "wallet", psbt, "testnet", true);
+    EnclaveResponse.PsbtSigned first = assertInstanceOf(EnclaveResponse.PsbtSigned.class, local.handle(request));
+    assertTrue(first.complete());
+    assertEquals(1_000, first.summary().fee());
+    assertEquals(first, local.handle(request));
+
+    EnclaveResponse relabel = local.handle(new EnclaveRequest.SignPsbt("job-psbt-2", "wallet", psbt, "mainnet", false));
+    assertEquals(ErrorCode.INVALID_REQUEST, error(relabel));
+    assertTrue(((EnclaveResponse.Error) relabel).message().startsWith("network: the request says mainnet"));
+
+    EnclaveResponse broken = local.handle(new EnclaveRequest.SignPsbt("job-psbt-3", "wallet", "cHNidP8BAAA=", "testnet", false));
+    assertEquals(ErrorCode.INVALID_REQUEST, error(broken));
+    assertTrue(((EnclaveResponse.Error) broken).message().startsWith("psbt: global"), broken.toString());
+  }
 }

@@ -285,4 +285,26 @@ class PsbtSignerTest {
     assertEquals(Optional.of(SighashType.ALL_ANYONECANPAY), outcome.inputs().get(0).sighash());
     assertNull(f.checkWithBitcoinKmp(outcome.extracted().orElseThrow()));
   }
+
+  /** BIP-174's four PSBTs that parse but that a signer must refuse; each is refused, naming why. */
+  @Test
+  void bip174_failsSignerChecks_everyCaseIsRefused() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode cases;
+    try (var in = getClass().getResourceAsStream("/vectors/bip174-psbt-vectors.json")) {
+      cases = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("fails_signer_checks");
+    }
+    assertEquals(4, cases.size());
+    List<String> expected = List.of(
+        "witness_utxo given for a p2pkh script that is not a witness program",
+        "redeem_script does not hash to the script it spends",
+        "redeem_script does not hash to the script it spends",
+        "witness_script does not hash to the P2WSH program of redeem_script");
+    for (int i = 0; i < cases.size(); i++) {
+      Psbt psbt = Psbt.decodeBase64(cases.get(i).get("base64").asText());
+      SpendException e = assertThrows(SpendException.class, () -> sign(psbt, single(), false),
+          cases.get(i).get("description").asText());
+      assertTrue(e.getMessage().matches("input \\d+: " + java.util.regex.Pattern.quote(expected.get(i)) + ".*"),
+          cases.get(i).get("description").asText() + ": " + e.getMessage());
+    }
+  }
 }
