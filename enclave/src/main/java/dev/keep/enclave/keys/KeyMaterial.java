@@ -21,7 +21,7 @@ public sealed interface KeyMaterial extends AutoCloseable {
     private final PublicKey publicKey;
     private final boolean derived;
 
-    private Lease(SecretKey key, PublicKey publicKey, boolean derived) {
+    Lease(SecretKey key, PublicKey publicKey, boolean derived) {
       this.key = key;
       this.publicKey = publicKey;
       this.derived = derived;

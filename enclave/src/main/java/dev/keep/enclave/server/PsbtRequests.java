@@ -12,6 +12,7 @@ import dev.keep.enclave.psbt.sign.InputResult;
 import dev.keep.enclave.psbt.sign.PsbtSigner;
 import dev.keep.enclave.psbt.sign.SignOutcome;
 import dev.keep.enclave.signing.Signer;
+import dev.keep.enclave.spend.Addresses;
 import dev.keep.enclave.spend.Ownership;
 import dev.keep.enclave.spend.SpendAnalysis;
 import dev.keep.enclave.spend.SpendException;
@@ -101,7 +102,7 @@ final class PsbtRequests {
           in.outpoint().toString(),
           in.spent().amount(),
           scriptType(in.spent().scriptPubKey().type()),
-          dev.keep.enclave.spend.Addresses.render(in.spent().scriptPubKey(), a.network()).orElse(null),
+          Addresses.render(in.spent().scriptPubKey(), a.network()).orElse(null),
           in.source().wireName(),
           r.signed(),
           r.sighash().map(Object::toString).orElse(null),

@@ -3,9 +3,10 @@ package dev.keep.enclave.spend;
 import dev.keep.enclave.bitcoin.script.Hash160;
 import dev.keep.enclave.bitcoin.script.Script;
 import dev.keep.enclave.bitcoin.script.ScriptType;
+import dev.keep.enclave.bitcoin.taproot.OutputKey;
 import dev.keep.enclave.bitcoin.taproot.TapNodeHash;
 import dev.keep.enclave.bitcoin.taproot.TapTweak;
-import dev.keep.enclave.keys.KeyMaterial;
+import dev.keep.enclave.keys.KeySession;
 import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.XOnlyPublicKey;
 import dev.keep.enclave.keys.hd.DerivationPath;
@@ -29,17 +30,20 @@ import java.util.Optional;
  * look; it never makes a script ours by itself.
  *
  * <p>Templates: P2WPKH, P2SH-P2WPKH, P2PKH and P2TR key path (BIP-86, or with the PSBT's
- * {@code tap_merkle_root}). One instance serves one PSBT: derived public keys are cached per path.
+ * {@code tap_merkle_root}). One instance serves one PSBT: derived public keys (in the {@link
+ * KeySession}) and taproot output keys are computed once each.
  */
 public final class OwnScripts {
-  private final KeyMaterial material;
+  private final KeySession keys;
   private final Optional<Fingerprint> fingerprint;
-  private final Map<DerivationPath, PublicKey> derived = new HashMap<>();
+  private final Map<TaprootKey, OutputKey> outputKeys = new HashMap<>();
 
-  public OwnScripts(KeyMaterial material) {
-    this.material = material;
-    this.fingerprint = material.fingerprint();
+  public OwnScripts(KeySession keys) {
+    this.keys = keys;
+    this.fingerprint = keys.fingerprint();
   }
+
+  private record TaprootKey(XOnlyPublicKey internal, Optional<TapNodeHash> merkleRoot) {}
 
   /** How this key spends {@code spent} for {@code input}, or empty when it cannot. */
   public Optional<Ownership> claimInput(PsbtInput input, Script spent) {
@@ -98,7 +102,7 @@ public final class OwnScripts {
   private List<Candidate> candidates(List<Bip32Derivation> ecdsa, List<TapBip32Derivation> tap) {
     List<Candidate> out = new ArrayList<>(2);
     if (fingerprint.isEmpty()) {
-      out.add(new Candidate(DerivationPath.ROOT, material.publicKey(null)));
+      out.add(new Candidate(DerivationPath.ROOT, keys.publicKey(DerivationPath.ROOT)));
       return out;
     }
     for (Bip32Derivation d : ecdsa) {
@@ -126,10 +130,15 @@ public final class OwnScripts {
   }
 
   private PublicKey derive(DerivationPath path) {
-    return derived.computeIfAbsent(path, p -> material.publicKey(p.depth() == 0 ? null : p));
+    return keys.publicKey(path);
   }
 
-  private static Optional<Ownership> match(Candidate c, Script script, Optional<TapNodeHash> merkleRoot) {
+  /** BIP-341 §Constructing and spending Taproot outputs: Q = P + tG, once per (P, merkle root). */
+  private OutputKey outputKey(XOnlyPublicKey internal, Optional<TapNodeHash> merkleRoot) {
+    return outputKeys.computeIfAbsent(new TaprootKey(internal, merkleRoot), k -> TapTweak.outputKey(k.internal(), k.merkleRoot()));
+  }
+
+  private Optional<Ownership> match(Candidate c, Script script, Optional<TapNodeHash> merkleRoot) {
     ScriptType type = script.type();
     byte[] keyHash;
     switch (type) {
@@ -148,11 +157,14 @@ public final class OwnScripts {
       }
       case P2TR -> {
         XOnlyPublicKey internal = c.key().xOnly();
-        if (merkleRoot.isPresent()
-            && TapTweak.p2trScript(internal, merkleRoot).equals(script)) {
-          return found(true, type, c, merkleRoot);
+        for (Optional<TapNodeHash> root : merkleRoot.isPresent() ? List.of(merkleRoot, Optional.<TapNodeHash>empty())
+            : List.of(Optional.<TapNodeHash>empty())) {
+          OutputKey q = outputKey(internal, root);
+          if (Script.p2tr(q.key().toBytes()).equals(script)) {
+            return Optional.of(new Ownership(type, c.path(), c.key(), root, Optional.of(q)));
+          }
         }
-        return found(TapTweak.p2trScript(internal, Optional.empty()).equals(script), type, c, Optional.empty());
+        return Optional.empty();
       }
       default -> {
         return Optional.empty();
@@ -162,6 +174,8 @@ public final class OwnScripts {
 
   private static Optional<Ownership> found(
       boolean matches, ScriptType type, Candidate c, Optional<TapNodeHash> merkleRoot) {
-    return matches ? Optional.of(new Ownership(type, c.path(), c.key(), merkleRoot)) : Optional.empty();
+    return matches
+        ? Optional.of(new Ownership(type, c.path(), c.key(), merkleRoot, Optional.empty()))
+        : Optional.empty();
   }
 }

@@ -1,6 +1,7 @@
 package dev.keep.enclave.spend;
 
 import dev.keep.enclave.bitcoin.script.ScriptType;
+import dev.keep.enclave.bitcoin.taproot.OutputKey;
 import dev.keep.enclave.bitcoin.taproot.TapNodeHash;
 import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.hd.DerivationPath;
@@ -14,11 +15,17 @@ import java.util.Optional;
  *     or an HD root itself
  * @param tapMerkleRoot for P2TR, the script tree root the output key commits to (BIP-341); empty
  *     for a BIP-86 key-path-only output
+ * @param tapOutputKey for P2TR, the output key Q the enclave computed from {@code publicKey} and
+ *     found in the script; the signature is checked against it
  */
 public record Ownership(
-    ScriptType template, DerivationPath path, PublicKey publicKey, Optional<TapNodeHash> tapMerkleRoot) {
+    ScriptType template,
+    DerivationPath path,
+    PublicKey publicKey,
+    Optional<TapNodeHash> tapMerkleRoot,
+    Optional<OutputKey> tapOutputKey) {
   public Ownership {
-    if (template == null || path == null || publicKey == null || tapMerkleRoot == null) {
+    if (template == null || path == null || publicKey == null || tapMerkleRoot == null || tapOutputKey == null) {
       throw new IllegalArgumentException("every ownership field is required");
     }
   }

@@ -46,8 +46,19 @@ public final class KeyPathSigner {
   public TaprootSignature sign(TransactionSighasher sighasher, int inputIndex, SighashType type,
       SecretKey internalSecret, PublicKey internalPublic, Optional<TapNodeHash> merkleRoot, byte[] aux)
       throws SighashException {
+    return sign(sighasher, inputIndex, type, internalSecret, internalPublic,
+        TapTweak.outputKey(internalPublic.xOnly(), merkleRoot), merkleRoot, aux);
+  }
+
+  /**
+   * As above, with the output key Q the caller computed from {@code internalPublic} (spend
+   * analysis does, to recognise the script), so it is not computed twice.
+   */
+  public TaprootSignature sign(TransactionSighasher sighasher, int inputIndex, SighashType type,
+      SecretKey internalSecret, PublicKey internalPublic, OutputKey output, Optional<TapNodeHash> merkleRoot,
+      byte[] aux) throws SighashException {
     Digest32 sighash = sighasher.taprootKeyPath(inputIndex, type);
-    PublicKey outputKey = TapTweak.outputKey(internalPublic.xOnly(), merkleRoot).toPublicKey();
+    PublicKey outputKey = output.toPublicKey();
     try (SecretKey tweaked = TapTweak.tweakSecretKey(internalSecret, internalPublic, merkleRoot)) {
       SchnorrSignature signature = engine.signSchnorr(Message.of(sighash), tweaked, outputKey, aux);
       return new TaprootSignature(signature, type);

@@ -12,6 +12,7 @@ import dev.keep.enclave.bitcoin.taproot.TaprootSignature;
 import dev.keep.enclave.bitcoin.tx.Transaction;
 import dev.keep.enclave.bitcoin.tx.TxOut;
 import dev.keep.enclave.keys.KeyMaterial;
+import dev.keep.enclave.keys.KeySession;
 import dev.keep.enclave.keys.Network;
 import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.hd.DerivationPath;
@@ -53,6 +54,13 @@ public final class PsbtSigner {
 
   /** Analyses and signs {@code psbt} in place. */
   public SignOutcome sign(Psbt psbt, KeyMaterial key, Network network, SpendRules rules, boolean finalize)
+      throws SpendException {
+    try (KeySession keys = KeySession.open(key)) {
+      return sign(psbt, keys, network, rules, finalize);
+    }
+  }
+
+  private SignOutcome sign(Psbt psbt, KeySession key, Network network, SpendRules rules, boolean finalize)
       throws SpendException {
     OwnScripts own = new OwnScripts(key);
     SpendAnalysis analysis = SpendAnalyzer.analyze(psbt, own, network, rules);
@@ -131,12 +139,12 @@ public final class PsbtSigner {
     return type;
   }
 
-  private InputResult signInput(Psbt psbt, TransactionSighasher sighasher, KeyMaterial key, Planned p)
+  private InputResult signInput(Psbt psbt, TransactionSighasher sighasher, KeySession key, Planned p)
       throws SpendException {
     int i = p.input().index();
     Ownership owner = p.owner();
     DerivationPath path = owner.path();
-    try (KeyMaterial.Lease lease = key.lease(path.depth() == 0 ? null : path)) {
+    try (KeyMaterial.Lease lease = key.lease(path)) {
       if (!lease.publicKey().equals(owner.publicKey())) {
         throw new IllegalStateException("lease for " + path + " is not the key ownership was proven for");
       }
@@ -187,8 +195,8 @@ public final class PsbtSigner {
       Ownership owner, SighashType type) throws SighashException {
     byte[] aux = new byte[32];
     signer.randomBytes(aux);
-    TaprootSignature sig = keyPath.sign(
-        sighasher, i, type, lease.key(), lease.publicKey(), owner.tapMerkleRoot(), aux);
+    TaprootSignature sig = keyPath.sign(sighasher, i, type, lease.key(), lease.publicKey(),
+        owner.tapOutputKey().orElseThrow(), owner.tapMerkleRoot(), aux);
     psbt.setTapKeySig(i, sig.toWitnessBytes());
   }
 }
