@@ -1,5 +1,6 @@
 package dev.keep.enclave.psbt;
 
+import dev.keep.enclave.bitcoin.script.Hash160;
 import dev.keep.enclave.bitcoin.script.Script;
 import dev.keep.enclave.bitcoin.tx.DoubleSha256;
 import dev.keep.enclave.bitcoin.tx.OutPoint;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.bouncycastle.crypto.digests.RIPEMD160Digest;
 
 /**
  * Decodes one input map into a {@link PsbtInput}, checking every field against BIP-174
@@ -188,22 +188,14 @@ final class InputMapDecoder {
     byte[] preimage = e.value();
     byte[] hash =
         switch (type) {
-          case RIPEMD160 -> ripemd160(preimage);
+          case RIPEMD160 -> Hash160.ripemd160(preimage);
           case SHA256 -> DoubleSha256.sha256(preimage);
-          case HASH160 -> ripemd160(DoubleSha256.sha256(preimage));
+          case HASH160 -> Hash160.of(preimage);
           default -> DoubleSha256.of(preimage);
         };
     if (!Arrays.equals(hash, e.keyData())) {
       throw new PsbtException(where, f, "value is not a preimage of the hash in the key");
     }
-  }
-
-  private static byte[] ripemd160(byte[] data) {
-    RIPEMD160Digest digest = new RIPEMD160Digest();
-    digest.update(data, 0, data.length);
-    byte[] out = new byte[digest.getDigestSize()];
-    digest.doFinal(out, 0);
-    return out;
   }
 
   /** BIP-370: PSBT_IN_PREVIOUS_TXID and PSBT_IN_OUTPUT_INDEX are required in version 2. */

@@ -35,6 +35,11 @@ public final class SpendAnalyzer {
 
   public static SpendAnalysis analyze(Psbt psbt, OwnScripts own, Network network, SpendRules rules)
       throws SpendException {
+    if (psbt.computedLockTime().isEmpty()) {
+      // BIP-370 §Determining Lock Time: one input needs a height lock, another a time lock.
+      throw SpendException.invalid("psbt",
+          "the inputs' required lock times conflict (a height and a time), so no lock time satisfies them (BIP-370)");
+    }
     Transaction tx = psbt.unsignedTx();
     List<SpentInput> inputs = new ArrayList<>(tx.inputs().size());
     List<Script> spentScripts = new ArrayList<>(tx.inputs().size());

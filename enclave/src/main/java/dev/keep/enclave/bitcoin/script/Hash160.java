@@ -11,9 +11,13 @@ public final class Hash160 {
   private Hash160() {}
 
   public static byte[] of(byte[] data) {
-    byte[] sha = DoubleSha256.sha256(data);
+    return ripemd160(DoubleSha256.sha256(data));
+  }
+
+  /** RIPEMD-160 alone, through BouncyCastle (the JDK has none). */
+  public static byte[] ripemd160(byte[] data) {
     RIPEMD160Digest ripemd = new RIPEMD160Digest();
-    ripemd.update(sha, 0, sha.length);
+    ripemd.update(data, 0, data.length);
     byte[] out = new byte[LENGTH];
     ripemd.doFinal(out, 0);
     return out;

@@ -1,12 +1,11 @@
 package dev.keep.enclave.keys.hd;
 
+import dev.keep.enclave.bitcoin.tx.DoubleSha256;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.digests.RIPEMD160Digest;
 
 /**
  * The hash functions BIP-32 is built from: HMAC-SHA512 (RFC 4231), HASH160 and the Base58Check
@@ -41,35 +40,13 @@ final class Bip32Hashes {
     }
   }
 
-  /** §Key identifiers: RIPEMD160 after SHA256. */
-  static byte[] hash160(byte[] data) {
-    byte[] sha = sha256(data);
-    RIPEMD160Digest ripemd = new RIPEMD160Digest();
-    ripemd.update(sha, 0, sha.length);
-    byte[] out = new byte[ripemd.getDigestSize()];
-    ripemd.doFinal(out, 0);
-    return out;
-  }
-
   /**
    * SHA256(SHA256(data[0..length))): §Serialization format takes its 32 checksum bits from this.
    * Hashing a prefix in place avoids copying a buffer that may hold a private key.
    */
   static byte[] doubleSha256(byte[] data, int length) {
-    MessageDigest sha = sha256();
+    MessageDigest sha = DoubleSha256.sha256();
     sha.update(data, 0, length);
     return sha.digest(sha.digest());
-  }
-
-  private static byte[] sha256(byte[] data) {
-    return sha256().digest(data);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
   }
 }

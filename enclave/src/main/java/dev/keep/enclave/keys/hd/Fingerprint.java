@@ -1,5 +1,6 @@
 package dev.keep.enclave.keys.hd;
 
+import dev.keep.enclave.bitcoin.script.Hash160;
 import dev.keep.enclave.keys.PublicKey;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
@@ -15,7 +16,7 @@ public record Fingerprint(int value) {
 
   /** §Key identifiers: the first four bytes of RIPEMD160(SHA256(ser_P(K))). */
   public static Fingerprint of(PublicKey key) {
-    byte[] id = Bip32Hashes.hash160(key.toBytes());
+    byte[] id = Hash160.of(key);
     return new Fingerprint(ByteBuffer.wrap(id, 0, 4).getInt());
   }
 

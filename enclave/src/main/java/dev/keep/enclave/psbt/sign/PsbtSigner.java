@@ -90,6 +90,9 @@ public final class PsbtSigner {
     for (Planned p : plan) {
       results.set(p.input().index(), signInput(psbt, sighasher, key, p));
     }
+    if (psbt.version() == 2 && !plan.isEmpty()) {
+      updateModifiable(psbt, plan);
+    }
     Optional<Transaction> extracted = Optional.empty();
     if (finalize) {
       boolean all = true;
@@ -104,6 +107,29 @@ public final class PsbtSigner {
   }
 
   private record Planned(SpentInput input, Ownership owner, SighashType type) {}
+
+  /**
+   * BIP-370 §Signer: after signing, a PSBTv2's PSBT_GLOBAL_TX_MODIFIABLE must say what others may
+   * still change: inputs only if every signature is ANYONECANPAY, outputs only if every signature
+   * is SIGHASH_NONE, and bit 2 set once a SIGHASH_SINGLE signature exists.
+   */
+  private static void updateModifiable(Psbt psbt, List<Planned> plan) {
+    int flags = psbt.txModifiable();
+    for (Planned p : plan) {
+      if (!p.type().anyoneCanPay()) {
+        flags &= ~0x01;
+      }
+      if (p.type().base() != 2) {
+        flags &= ~0x02;
+      }
+      if (p.type().base() == 3) {
+        flags |= 0x04;
+      }
+    }
+    if (flags != psbt.txModifiable()) {
+      psbt.setTxModifiable(flags);
+    }
+  }
 
   /**
    * The hash type from PSBT_IN_SIGHASH_TYPE, else SIGHASH_DEFAULT for taproot and SIGHASH_ALL

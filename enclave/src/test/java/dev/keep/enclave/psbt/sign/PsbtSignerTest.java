@@ -307,4 +307,34 @@ class PsbtSignerTest {
           cases.get(i).get("description").asText() + ": " + e.getMessage());
     }
   }
+
+  /** BIP-370 §Signer: once signed with SIGHASH_ALL, neither inputs nor outputs may change. */
+  @Test
+  void aVersion2Psbt_isMarkedUnmodifiableOnceSigned() throws Exception {
+    KeyMaterial key = single();
+    PublicKey pub = key.publicKey(null);
+    SpendFixtures f = new SpendFixtures(15).spend(p2tr(pub, Optional.empty()), 40_000);
+    Psbt v0 = f.psbt(List.of(new TxOut(39_000, f.randomP2wpkh())), true);
+    Transaction tx = v0.unsignedTx();
+    Psbt psbt = Psbt.createV2(2, 0, tx.inputs(), tx.outputs());
+    psbt.setWitnessUtxo(0, v0.input(0).witnessUtxo().orElseThrow());
+    psbt.setTxModifiable(0x03);
+
+    SignOutcome outcome = sign(psbt, key, true);
+
+    assertEquals(0x00, outcome.psbt().txModifiable());
+    assertNull(f.checkWithBitcoinKmp(outcome.extracted().orElseThrow()));
+  }
+
+  /** BIP-370: a PSBT whose inputs need both a height and a time lock has no valid lock time. */
+  @Test
+  void aVersion2PsbtWhoseLockTimeCannotBeComputed_isRefused() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode cases;
+    try (var in = getClass().getResourceAsStream("/vectors/bip370-psbtv2-vectors.json")) {
+      cases = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("locktime_cannot_be_computed");
+    }
+    Psbt psbt = Psbt.decodeBase64(cases.get(0).get("base64").asText());
+    SpendException e = assertThrows(SpendException.class, () -> sign(psbt, single(), false));
+    assertTrue(e.getMessage().startsWith("psbt: the inputs' required lock times conflict"), e.getMessage());
+  }
 }
