@@ -32,22 +32,17 @@ final class SignedSize {
   static long vsize(Transaction unsigned, List<PsbtInput> inputs, List<Script> spentScripts) {
     long base = unsigned.serializeWithoutWitness().length;
     long witness = 0;
-    boolean anyWitness = false;
+    int withoutWitness = 0;
     for (int i = 0; i < inputs.size(); i++) {
       Added a = added(inputs.get(i), spentScripts.get(i));
       // The unsigned tx has a 1-byte empty scriptSig; a filled one needs its length prefix.
       base += a.scriptSig() == 0 ? 0 : a.scriptSig() + ByteWriter.compactSizeLength(a.scriptSig()) - 1;
       witness += a.witness();
-      anyWitness |= a.witness() > 0;
+      withoutWitness += a.witness() == 0 ? 1 : 0;
     }
-    if (anyWitness) {
+    if (witness > 0) {
       // Marker and flag, and an empty stack (one 0x00 byte) for every input without a witness.
-      witness += 2;
-      for (int i = 0; i < inputs.size(); i++) {
-        if (added(inputs.get(i), spentScripts.get(i)).witness() == 0) {
-          witness += 1;
-        }
-      }
+      witness += 2 + withoutWitness;
     }
     long weight = base * 4 + witness;
     return (weight + 3) / 4;

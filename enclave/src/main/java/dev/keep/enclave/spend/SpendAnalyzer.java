@@ -1,7 +1,9 @@
 package dev.keep.enclave.spend;
 
+import dev.keep.enclave.bitcoin.script.Hash160;
 import dev.keep.enclave.bitcoin.script.Script;
 import dev.keep.enclave.bitcoin.script.ScriptType;
+import dev.keep.enclave.bitcoin.tx.DoubleSha256;
 import dev.keep.enclave.bitcoin.tx.OutPoint;
 import dev.keep.enclave.bitcoin.tx.Transaction;
 import dev.keep.enclave.bitcoin.tx.TxIn;
@@ -15,7 +17,9 @@ import dev.keep.enclave.spend.SpendAnalysis.AnalysedOutput;
 import dev.keep.enclave.spend.SpendAnalysis.SpentInput;
 import dev.keep.enclave.spend.SpendAnalysis.UtxoSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -127,7 +131,7 @@ public final class SpendAnalyzer {
     if (source == UtxoSource.WITNESS_UTXO && !spendsWitnessProgram(script, in)) {
       // BIP-174 §Signer: a witness UTXO for a non-witness script is refused.
       throw SpendException.invalid(where,
-          "witness_utxo given for a " + script.type().name().toLowerCase(java.util.Locale.ROOT)
+          "witness_utxo given for a " + script.type().name().toLowerCase(Locale.ROOT)
               + " script that is not a witness program; a legacy input needs non_witness_utxo");
     }
     checkScripts(where, in, script);
@@ -148,14 +152,14 @@ public final class SpendAnalyzer {
     if (in.redeemScript().isPresent()) {
       Script redeem = in.redeemScript().get();
       if (spent.type() != ScriptType.P2SH
-          || !Script.p2sh(dev.keep.enclave.bitcoin.script.Hash160.of(redeem.bytes())).equals(spent)) {
+          || !Script.p2sh(Hash160.of(redeem.bytes())).equals(spent)) {
         throw SpendException.invalid(where, "redeem_script does not hash to the script it spends (" + spent + ")");
       }
       program = redeem;
     }
     if (in.witnessScript().isPresent()) {
-      byte[] hash = dev.keep.enclave.bitcoin.tx.DoubleSha256.sha256(in.witnessScript().get().bytes());
-      if (program.type() != ScriptType.P2WSH || !java.util.Arrays.equals(program.witnessProgram(), hash)) {
+      byte[] hash = DoubleSha256.sha256(in.witnessScript().get().bytes());
+      if (program.type() != ScriptType.P2WSH || !Arrays.equals(program.witnessProgram(), hash)) {
         throw SpendException.invalid(where,
             "witness_script does not hash to the P2WSH program of " + (program == spent ? "the spent script" : "redeem_script"));
       }

@@ -2,6 +2,7 @@ package dev.keep.enclave.psbt.sign;
 
 import dev.keep.enclave.bitcoin.script.Hash160;
 import dev.keep.enclave.bitcoin.script.Script;
+import dev.keep.enclave.bitcoin.script.ScriptType;
 import dev.keep.enclave.bitcoin.tx.ByteWriter;
 import dev.keep.enclave.psbt.PartialSig;
 import dev.keep.enclave.psbt.Psbt;
@@ -32,7 +33,7 @@ final class InputFinalizer {
       }
       case P2SH -> {
         Optional<Script> redeem = in.redeemScript();
-        if (redeem.isEmpty() || redeem.get().type() != dev.keep.enclave.bitcoin.script.ScriptType.P2WPKH) {
+        if (redeem.isEmpty() || redeem.get().type() != ScriptType.P2WPKH) {
           return false;
         }
         Optional<PartialSig> sig = sigFor(in, redeem.get().witnessProgram());

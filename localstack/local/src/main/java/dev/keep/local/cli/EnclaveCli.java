@@ -1,7 +1,9 @@
 package dev.keep.local.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.seal.VaultException;
+import dev.keep.local.wallet.ExampleWallet;
 import dev.keep.schema.encoding.Hex;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
@@ -214,12 +216,12 @@ public final class EnclaveCli {
         err.println("keep: " + Printer.human(info));
         return 1;
       }
-      dev.keep.local.wallet.ExampleWallet wallet = new dev.keep.local.wallet.ExampleWallet(path -> {
+      ExampleWallet wallet = new ExampleWallet(path -> {
         EnclaveResponse r = target.client().call(new EnclaveRequest.GetPublicKey(key, path));
         if (!(r instanceof EnclaveResponse.KeyInfo at)) {
           throw new IllegalStateException(Printer.human(r));
         }
-        return dev.keep.enclave.keys.PublicKey.ofCompressed(Hex.decode("publicKey", at.publicKey()));
+        return PublicKey.ofCompressed(Hex.decode("publicKey", at.publicKey()));
       }, k.spec().type().equals("hd"));
       String psbt = (template.equals("p2tr") ? wallet.taproot() : wallet.segwit()).psbtBase64();
       if (o.get("--out") != null) {

@@ -3,6 +3,7 @@ package dev.keep.local.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.schema.encoding.Json;
+import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.local.verify.IndependentChecks;
@@ -83,7 +84,7 @@ public final class Demo {
    */
   private List<Outcome> psbts(LocalStack stack, JobsClient client, String tenant, Instant deadline) throws Exception {
     String walletKey = "demo-wallet-" + Hex.encode(randomBytes(3));
-    stack.createKey(walletKey, tenant, new dev.keep.schema.protocol.EnclaveRequest.KeySpec("hd", "testnet", false));
+    stack.createKey(walletKey, tenant, new EnclaveRequest.KeySpec("hd", "testnet", false));
     ExampleWallet wallet = ExampleWallet.of(stack, walletKey);
     List<Outcome> outcomes = new ArrayList<>();
     for (ExampleWallet.Spend spend : List.of(wallet.taproot(), wallet.segwit())) {
