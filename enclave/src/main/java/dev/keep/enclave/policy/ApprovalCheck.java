@@ -42,7 +42,7 @@ final class ApprovalCheck {
     int threshold = rule.quorum().threshold();
     return Check.of(
         counted.size() >= threshold,
-        "approvals: " + counted.size() + " of " + threshold + " required" + listed(problems));
+        "approvals: " + counted.size() + " valid, " + threshold + " required" + listed(problems));
   }
 
   /** " (bob: signature does not verify; ...)", the first few of them. */

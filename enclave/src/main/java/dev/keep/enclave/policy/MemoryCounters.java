@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link Counters} in memory. Charges older than {@code horizon} (the policy's longest window)
- * before the latest charge are dropped, since no window can count them. A job id is remembered as
- * long as its charge is: a job delivered again after the horizon would be charged again, which is
- * far past the queue's redelivery limit.
+ * {@link Counters} in memory. Charges older than {@code horizon} before the latest charge are
+ * dropped. A job id is remembered as long as its charge is, so the horizon is at least a day even
+ * when the policy's longest window is a minute: a job delivered again after its charge was
+ * dropped would be charged again, and a day is far past the queue's redelivery limit.
  */
 public final class MemoryCounters implements Counters {
   private final Duration horizon;
@@ -24,9 +24,13 @@ public final class MemoryCounters implements Counters {
     this.horizon = horizon;
   }
 
-  /** Counters kept as long as {@code policy}'s longest window. */
+  /** How long a charge, and so its job id, is kept at least. */
+  public static final Duration MIN_HORIZON = Duration.ofDays(1);
+
+  /** Counters kept as long as {@code policy}'s longest window, and at least {@link #MIN_HORIZON}. */
   public static MemoryCounters forPolicy(Policy policy) {
-    return new MemoryCounters(policy.longestWindow());
+    Duration longest = policy.longestWindow();
+    return new MemoryCounters(longest.compareTo(MIN_HORIZON) > 0 ? longest : MIN_HORIZON);
   }
 
   /**

@@ -15,8 +15,10 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code all}: denies when a child denies, decided by the first one that does; otherwise
  *       allows, a child that does not apply counting as allowing.
- *   <li>{@code any}: allows when a child allows, decided by the first one that does; a child that
- *       does not apply counts as allowing; otherwise denies, naming itself and every reason.
+ *   <li>{@code any}: allows when a child that applies allows, decided by the first one that does;
+ *       otherwise denies, naming itself and the reasons of the children that denied. A child
+ *       that does not apply has no opinion here: {@code any[nostr_event_kinds, max_amount]}
+ *       must not let a PSBT of any size through because it is not a Nostr event.
  *   <li>{@code not}: inverts allow and deny.
  *   <li>A combinator none of whose children apply does not apply either: n/a only means allow
  *       beside a rule that does apply, so a policy that says nothing about a job denies it.
@@ -98,17 +100,15 @@ final class RuleEvaluator {
     if (allowed.isPresent()) {
       return decidedBy(any, Outcome.ALLOW, allowed.get(), children);
     }
-    Optional<Verdict> skipped = first(children, Outcome.NOT_APPLICABLE);
-    if (skipped.isPresent() && first(children, Outcome.DENY).isEmpty()) {
+    if (first(children, Outcome.DENY).isEmpty()) {
       return own(any, Outcome.NOT_APPLICABLE, "any: no rule applies to " + jobText(), children);
     }
-    if (skipped.isPresent()) {
-      Verdict v = skipped.get();
-      Verdict counted =
-          new Verdict(Outcome.ALLOW, v.ruleId(), v.reason() + ", which counts as allow", v.trace());
-      return decidedBy(any, Outcome.ALLOW, counted, children);
-    }
-    String reasons = children.stream().map(Verdict::reason).collect(Collectors.joining("; "));
+    // A child that does not apply has no opinion: it cannot make an alternative pass.
+    String reasons =
+        children.stream()
+            .filter(v -> v.outcome() == Outcome.DENY)
+            .map(Verdict::reason)
+            .collect(Collectors.joining("; "));
     return own(any, Outcome.DENY, "any: none allows (" + reasons + ")", children);
   }
 

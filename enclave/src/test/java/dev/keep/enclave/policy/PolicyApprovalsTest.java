@@ -35,19 +35,19 @@ class PolicyApprovalsTest {
 
   @Test
   void noApprovals() {
-    assertDecision(false, "approvals: 0 of 2 required", List.of());
+    assertDecision(false, "approvals: 0 valid, 2 required", List.of());
   }
 
   @Test
   void oneValidSignatureIsNotEnough() {
-    assertDecision(false, "approvals: 1 of 2 required", List.of(sign("alice", 1, DIGEST)));
+    assertDecision(false, "approvals: 1 valid, 2 required", List.of(sign("alice", 1, DIGEST)));
   }
 
   @Test
   void twoValidSignaturesAllow() {
     assertDecision(
         true,
-        "approvals: 2 of 2 required",
+        "approvals: 2 valid, 2 required",
         List.of(sign("alice", 1, DIGEST), sign("carol", 3, DIGEST)));
   }
 
@@ -55,7 +55,7 @@ class PolicyApprovalsTest {
   void allThreeAllow() {
     assertDecision(
         true,
-        "approvals: 3 of 2 required",
+        "approvals: 3 valid, 2 required",
         List.of(sign("alice", 1, DIGEST), sign("bob", 2, DIGEST), sign("carol", 3, DIGEST)));
   }
 
@@ -63,7 +63,7 @@ class PolicyApprovalsTest {
   void aBadSignatureIsIgnoredAndNamed() {
     assertDecision(
         false,
-        "approvals: 1 of 2 required (bob: signature does not verify)",
+        "approvals: 1 valid, 2 required (bob: signature does not verify)",
         List.of(sign("alice", 1, DIGEST), sign("bob", 2, OTHER)));
   }
 
@@ -71,7 +71,7 @@ class PolicyApprovalsTest {
   void aDuplicateApproverCountsOnce() {
     assertDecision(
         false,
-        "approvals: 1 of 2 required",
+        "approvals: 1 valid, 2 required",
         List.of(
             sign("alice", 1, DIGEST), sign("alice", 1, DIGEST, 7), sign("alice", 1, DIGEST, 9)));
   }
@@ -81,7 +81,7 @@ class PolicyApprovalsTest {
     // carol's key signs, claiming to be bob.
     assertDecision(
         false,
-        "approvals: 1 of 2 required (bob: signature does not verify)",
+        "approvals: 1 valid, 2 required (bob: signature does not verify)",
         List.of(sign("alice", 1, DIGEST), sign("bob", 3, DIGEST)));
   }
 
@@ -89,7 +89,7 @@ class PolicyApprovalsTest {
   void anUnknownApproverIsIgnoredAndNamed() {
     assertDecision(
         false,
-        "approvals: 1 of 2 required (mallory: not an approver)",
+        "approvals: 1 valid, 2 required (mallory: not an approver)",
         List.of(sign("alice", 1, DIGEST), sign("mallory", 4, DIGEST)));
   }
 
@@ -97,7 +97,7 @@ class PolicyApprovalsTest {
   void aBadSignatureFollowedByAGoodOneFromTheSameApproverCounts() {
     assertDecision(
         true,
-        "approvals: 2 of 2 required",
+        "approvals: 2 valid, 2 required",
         List.of(sign("bob", 2, OTHER), sign("alice", 1, DIGEST), sign("bob", 2, DIGEST)));
   }
 
@@ -109,7 +109,7 @@ class PolicyApprovalsTest {
     }
     String reason = ENGINE.evaluate(TWO_OF_THREE, job(approvals), counters()).reason();
     assertEquals(
-        "approvals: 0 of 2 required (stranger0: not an approver; stranger1: not an approver;"
+        "approvals: 0 valid, 2 required (stranger0: not an approver; stranger1: not an approver;"
             + " stranger2: not an approver; stranger3: not an approver; stranger4: not an approver;"
             + " stranger5: not an approver; stranger6: not an approver; stranger7: not an approver;"
             + " and 2 more)",
@@ -134,7 +134,7 @@ class PolicyApprovalsTest {
             p, large.withApprovals(List.of(sign("alice", 1, PolicyFixtures.DIGEST))), counters());
     assertEquals("either", denied.ruleId());
     assertEquals(
-        "any: none allows (max_amount: 1,001 sats > 1,000; approvals: 1 of 2 required)",
+        "any: none allows (max_amount: 1,001 sats > 1,000; approvals: 1 valid, 2 required)",
         denied.reason());
     Decision approved =
         ENGINE.evaluate(

@@ -183,18 +183,17 @@ class PolicyEngineTest {
               {"id":"max-tx","type":"max_amount","sats":100}]}
             """);
     Decision d = ENGINE.evaluate(p, psbt("p", 101, NOON), new MemoryCounters(Duration.ZERO));
-    assertEquals("max-tx", d.ruleId());
+    assertEquals("either", d.ruleId());
     assertEquals(
         List.of(
-            new Trace("root", "all", Outcome.DENY, "decided by max-tx: max_amount: 101 sats > 100"),
+            new Trace(
+                "root",
+                "all",
+                Outcome.DENY,
+                "decided by either: any: none allows (max_amount: 101 sats > 10)"),
             new Trace(
                 "kinds", "allowed_kinds", Outcome.ALLOW, "allowed_kinds: psbt is one of psbt"),
-            new Trace(
-                "either",
-                "any",
-                Outcome.ALLOW,
-                "decided by never: not(nostr): nostr_event_kinds: does not apply to a psbt job,"
-                    + " which counts as allow"),
+            new Trace("either", "any", Outcome.DENY, "any: none allows (max_amount: 101 sats > 10)"),
             new Trace("small", "max_amount", Outcome.DENY, "max_amount: 101 sats > 10"),
             new Trace(
                 "never",
