@@ -27,7 +27,8 @@ public final class Addresses {
     };
   }
 
-  static BitcoinNetwork bitcoinj(Network network) {
+  /** bitcoinj's network for {@code network}; testnet and signet addresses look the same. */
+  public static BitcoinNetwork bitcoinj(Network network) {
     return switch (network) {
       case MAINNET -> BitcoinNetwork.MAINNET;
       case TESTNET -> BitcoinNetwork.TESTNET;
