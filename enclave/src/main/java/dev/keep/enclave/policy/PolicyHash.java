@@ -1,9 +1,8 @@
 package dev.keep.enclave.policy;
 
+import dev.keep.enclave.bitcoin.tx.DoubleSha256;
 import dev.keep.schema.encoding.Hex;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /** SHA-256 of a policy's canonical JSON: what attestation and audit records name a policy by. */
@@ -23,12 +22,7 @@ public final class PolicyHash {
   }
 
   static PolicyHash ofCanonicalJson(String canonicalJson) {
-    try {
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      return new PolicyHash(sha256.digest(canonicalJson.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    return new PolicyHash(DoubleSha256.sha256(canonicalJson.getBytes(StandardCharsets.UTF_8)));
   }
 
   public byte[] toBytes() {
