@@ -159,6 +159,7 @@ final class PolicyRequests {
     return new EnclaveResponse.PolicyDecision(keyId, d.allowed(), d.ruleId(), d.reason(),
         slot.map(s -> s.policy().version()).orElse(null),
         slot.map(s -> s.policy().hash().toHex()).orElse(null),
+        job.approvalDigest().toHex(),
         d.trace().stream().map(t -> new EnclaveResponse.PolicyTrace(t.ruleId(), t.type(), t.outcome().wireName(), t.detail()))
             .toList());
   }

@@ -181,7 +181,8 @@ public sealed interface EnclaveResponse {
   /**
    * A policy decision without a signature (a dry run): allowed or not, the rule that decided, a
    * reason a person can read, and what every rule said. {@code policyHash} is null when the key
-   * has no policy.
+   * has no policy. {@code approvalDigest} is what the policy's approvers sign for this very job
+   * (BIP-340, as a 32-byte message), so a dry run is also how approvers learn what to sign.
    */
   record PolicyDecision(
       String keyId,
@@ -190,10 +191,12 @@ public sealed interface EnclaveResponse {
       String reason,
       Long policyVersion,
       String policyHash,
+      String approvalDigest,
       List<PolicyTrace> trace)
       implements EnclaveResponse {
     public PolicyDecision {
       EnclaveRequest.requireKeyId(keyId);
+      requireHex("approvalDigest", approvalDigest, 32);
       Objects.requireNonNull(ruleId, "ruleId");
       Objects.requireNonNull(reason, "reason");
       trace = List.copyOf(trace);

@@ -65,7 +65,7 @@ final class ProtocolSamples {
               new PsbtReport.Output(1, 39_000, "op_return", "6a046b656570", null, false, null))),
       new EnclaveResponse.PolicyInfo("treasury-1", 3, DIGEST, POLICY, 2, 7, 150_000, 900_000),
       new EnclaveResponse.PolicyDecision("treasury-1", false, "max-tx", "max_amount: 1,000,001 sats > 1,000,000", 3L,
-          DIGEST, List.of(new EnclaveResponse.PolicyTrace("root", "all", "deny", "decided by max-tx"),
+          DIGEST, "5c3b1e0f" + DIGEST.substring(8), List.of(new EnclaveResponse.PolicyTrace("root", "all", "deny", "decided by max-tx"),
               new EnclaveResponse.PolicyTrace("max-tx", "max_amount", "deny", "max_amount: 1,000,001 sats > 1,000,000"))),
       new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"));
 
