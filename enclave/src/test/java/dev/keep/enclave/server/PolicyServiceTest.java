@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.enclave.bitcoin.script.Script;
 import dev.keep.enclave.bitcoin.tx.TxOut;
 import dev.keep.enclave.keys.KeyStore;
 import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.SecretKey;
+import dev.keep.enclave.keys.hd.DerivationPath;
+import dev.keep.enclave.keys.hd.Fingerprint;
 import dev.keep.enclave.policy.ApprovalDigests;
 import dev.keep.enclave.policy.PolicyHash;
+import dev.keep.enclave.psbt.KeyOrigin;
+import dev.keep.enclave.psbt.Psbt;
 import dev.keep.enclave.psbt.sign.SpendFixtures;
 import dev.keep.enclave.seal.LocalSealedVault;
 import dev.keep.enclave.signing.LibSecp256k1Engine;
@@ -114,6 +119,69 @@ class PolicyServiceTest {
     EnclaveResponse.Error e = denied(s.handle(new EnclaveRequest.SignPsbt("p1", "k", over, "testnet", false)));
     assertEquals("policy rule 'MaxAmountSats': max_amount: 1,000,001 sats > 1,000,000", e.message());
     assertInstanceOf(EnclaveResponse.PsbtSigned.class, s.handle(new EnclaveRequest.SignPsbt("p2", "k", at, "testnet", false)));
+  }
+
+  /**
+   * The bypasses the issue lists, with real PSBTs through the service: each is refused by the rule
+   * it tries to slip past, and nothing is signed or charged.
+   */
+  @Test
+  void bypassAttempts_areRefusedByTheRuleTheyTryToSlipPast() {
+    JsonNode guarded = TestPolicies.parse("""
+        {"version": 1, "rule": {"id": "root", "all": [
+          {"id": "kinds", "type": "allowed_kinds", "kinds": ["psbt"]},
+          {"id": "MaxAmountSats", "type": "max_amount", "sats": 1000000},
+          {"id": "fee", "type": "max_fee", "sats": 50000},
+          {"id": "payees", "type": "allow_destinations", "addresses": ["tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"]}]}}
+        """);
+    EnclaveService s = service(KeyStore.inMemory());
+    var key = assertInstanceOf(EnclaveResponse.KeyInfo.class, s.handle(new EnclaveRequest.GenerateKey("k", TESTNET, guarded)));
+    PublicKey pub = PublicKey.ofCompressed(Hex.decode("pk", key.publicKey()));
+    Script own = SpendFixtures.p2wpkh(pub);
+    Script payee = Script.p2wpkh(Hex.decode("hash", "751e76e8199196d454941c45d1b3a323f1433bd6"));
+    var f = new SpendFixtures(5).spend(own, 3_000_000);
+
+    // Change that is not verifiably ours: the derivation entry names the key, the script is not its.
+    Psbt fakeChange = f.psbt(List.of(new TxOut(10_000, payee), new TxOut(2_980_000, f.randomP2wpkh())), false);
+    fakeChange.addOutputBip32Derivation(1, pub, new KeyOrigin(Fingerprint.of(pub), DerivationPath.parse("m")));
+    assertEquals("policy rule 'MaxAmountSats': max_amount: 2,990,000 sats > 1,000,000",
+        denied(s.handle(new EnclaveRequest.SignPsbt("b1", "k", fakeChange.toBase64(), "testnet", false))).message());
+
+    // An OP_RETURN output carrying value counts against the amount limit ...
+    Psbt burn = f.psbt(List.of(new TxOut(1_000_001, Script.fromHex("6a0568656c6c6f")), new TxOut(1_990_000, own)), false);
+    assertEquals("policy rule 'MaxAmountSats': max_amount: 1,000,001 sats > 1,000,000",
+        denied(s.handle(new EnclaveRequest.SignPsbt("b2", "k", burn.toBase64(), "testnet", false))).message());
+    // ... and, with no value, is still an external destination that is not on the allowlist.
+    Psbt memo = f.psbt(List.of(new TxOut(10_000, payee), new TxOut(0, Script.fromHex("6a0568656c6c6f")),
+        new TxOut(2_980_000, own)), false);
+    assertTrue(denied(s.handle(new EnclaveRequest.SignPsbt("b3", "k", memo.toBase64(), "testnet", false))).message()
+        .startsWith("policy rule 'payees': allow_destinations: script 6a0568656c6c6f (OP_RETURN"));
+
+    // Every output is change: nothing goes out, and the fee is still checked.
+    Psbt allChange = f.psbt(List.of(new TxOut(2_900_000, own)), false);
+    assertEquals("policy rule 'fee': max_fee: fee 100,000 sats > 50,000",
+        denied(s.handle(new EnclaveRequest.SignPsbt("b4", "k", allChange.toBase64(), "testnet", false))).message());
+
+    // A network relabel is refused before the policy is asked.
+    Psbt fine = f.psbt(List.of(new TxOut(10_000, payee), new TxOut(2_980_000, own)), false);
+    var relabel = assertInstanceOf(EnclaveResponse.Error.class,
+        s.handle(new EnclaveRequest.SignPsbt("b5", "k", fine.toBase64(), "mainnet", false)));
+    assertEquals(ErrorCode.INVALID_REQUEST, relabel.code());
+    // A policy naming another network's rendering of the payee is refused when it is set.
+    var mainnetPayee = assertInstanceOf(EnclaveResponse.Error.class, s.handle(new EnclaveRequest.GenerateKey("k2", TESTNET,
+        TestPolicies.parse("""
+            {"version": 1, "rule": {"id": "payees", "type": "allow_destinations",
+             "addresses": ["bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"]}}
+            """))));
+    assertEquals(ErrorCode.INVALID_REQUEST, mainnetPayee.code());
+    assertTrue(mainnetPayee.message().startsWith("policy.rule.addresses.0:"), mainnetPayee.message());
+
+    // Nothing above was charged; the honest payment is signed.
+    assertInstanceOf(EnclaveResponse.PsbtSigned.class,
+        s.handle(new EnclaveRequest.SignPsbt("b6", "k", fine.toBase64(), "testnet", false)));
+    var info = assertInstanceOf(EnclaveResponse.PolicyInfo.class, s.handle(new EnclaveRequest.GetPolicy("k")));
+    assertEquals(1, info.signaturesLastHour());
+    assertEquals(10_000, info.satsLastHour());
   }
 
   @Test
