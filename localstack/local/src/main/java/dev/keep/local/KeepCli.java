@@ -131,7 +131,7 @@ public final class KeepCli {
     System.out.println("  API URL:   " + stack.apiUrl());
     System.out.println("  API key:   " + apiKey);
     System.out.println("  key id:    " + keyId + "  (x-only public key " + key.xOnly() + ", " + key.npub() + ")");
-    System.out.println("  " + LocalStack.DEVELOPMENT_POLICY_NOTICE + " (both keys)");
+    System.out.println("  policy:    " + LocalStack.DEVELOPMENT_POLICY_NOTICE + " (both keys)");
     System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
         + "' -d '{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\"68656c6c6f\"}'");
     // An HD testnet wallet key and an unsigned PSBT that spends a made-up output of it, so a

@@ -67,7 +67,15 @@ final class Printer {
     return "policy of key " + p.keyId() + ": version " + p.version() + ", hash " + p.hash() + "\n"
         + String.format("  last hour   %,d signatures, %,d sats out%n", p.signaturesLastHour(), p.satsLastHour())
         + String.format("  last day    %,d signatures, %,d sats out%n", p.signaturesLastDay(), p.satsLastDay())
-        + Json.write(p.policy());
+        + prettyJson(p.policy());
+  }
+
+  private static String prettyJson(com.fasterxml.jackson.databind.JsonNode node) {
+    try {
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always writes", e);
+    }
   }
 
   private static String decision(EnclaveResponse.PolicyDecision d) {

@@ -68,7 +68,7 @@ public final class Demo {
     String keyId = "demo-key-" + Hex.encode(randomBytes(3));
     EnclaveResponse.KeyInfo key = stack.createKey(keyId, tenant);
     out.printf("key %s  public key %s  npub %s%n", keyId, key.publicKey(), key.npub());
-    out.println(LocalStack.DEVELOPMENT_POLICY_NOTICE);
+    out.println("policy: " + LocalStack.DEVELOPMENT_POLICY_NOTICE);
     JobsClient client = new JobsClient(stack.apiUrl(), apiKey);
 
     Instant start = Instant.now();

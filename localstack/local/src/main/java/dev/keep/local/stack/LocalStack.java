@@ -228,7 +228,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** What the demo and {@code keep local up} print about {@link #DEVELOPMENT_POLICY_JSON}. */
   public static final String DEVELOPMENT_POLICY_NOTICE =
-      "policy: DEVELOPMENT (rule 'local-development-only': every job kind, no limits); local mode only";
+      "DEVELOPMENT (rule 'local-development-only': every job kind, no limits); local mode only";
 
   public static JsonNode developmentPolicy() {
     return readTree(DEVELOPMENT_POLICY_JSON);
