@@ -43,6 +43,11 @@ public interface KeyVault {
   /** Where the keys are, for people: a directory, or "memory only". */
   String describe();
 
+  /** Whether anything written here outlives the process; callers skip serialising when not. */
+  default boolean persists() {
+    return true;
+  }
+
   /** Keeps nothing: keys live as long as the enclave process. */
   KeyVault MEMORY_ONLY =
       new KeyVault() {
@@ -68,6 +73,11 @@ public interface KeyVault {
         @Override
         public String describe() {
           return "memory only (keys are lost when the enclave stops)";
+        }
+
+        @Override
+        public boolean persists() {
+          return false;
         }
       };
 }
