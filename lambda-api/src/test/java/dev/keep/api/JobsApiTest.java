@@ -234,4 +234,69 @@ class JobsApiTest {
     assertTrue(sent >= 1, "swept " + sent);
     assertTrue(drainQueue().stream().anyMatch(m -> m.body().contains("orphan-1")));
   }
+
+  private static Reply evaluate(ApiHandler api, String apiKey, String body) throws IOException {
+    String event = fixture("post-job.json").replace("API_KEY", apiKey).replace("/v1/jobs", "/v1/policy/evaluate");
+    var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(event);
+    node.put("body", body);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    api.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(node)), out, null);
+    JsonNode response = Json.MAPPER.readTree(out.toByteArray());
+    return new Reply(response.get("statusCode").asInt(), Json.MAPPER.readTree(response.get("body").asText()), Map.of());
+  }
+
+  private static ApiHandler waitingFor(java.time.Duration wait) {
+    return new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, "tenants"), jobs, new JobQueue(sqs, queueUrl),
+        Clock.fixed(NOW, ZoneOffset.UTC), wait));
+  }
+
+  /**
+   * A dry run is a job of kind policy_evaluate on the same queue. When the fleet answers within
+   * the wait, the API answers 200 with the finished job; here the enclave's side is played by a
+   * thread that writes the EVALUATED state into DynamoDB as a worker would.
+   */
+  @Test
+  void policyEvaluate_waitsForTheDecision_or202WhenTheFleetIsSlow() throws Exception {
+    drainQueue();
+    String body = "{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"00\"}";
+    Reply slow = evaluate(waitingFor(java.time.Duration.ofMillis(200)), KEY_T1, body);
+    assertEquals(202, slow.status(), slow.body().toString());
+    String queuedId = slow.body().get("jobId").asText();
+    assertEquals("policy_evaluate", get(KEY_T1, queuedId).body().get("kind").asText());
+    assertEquals(1, drainQueue().size());
+
+    String result = "{\"type\":\"policy_decision\",\"allowed\":true,\"ruleId\":\"kinds\",\"reason\":\"allowed\","
+        + "\"approvalDigest\":\"" + "22".repeat(32) + "\",\"trace\":[]}";
+    Thread worker = Thread.ofVirtual().start(() -> {
+      for (int i = 0; i < 200; i++) {
+        for (Message m : drainQueue()) {
+          String jobId = m.body().replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1");
+          dynamo.updateItem(b -> b.tableName("jobs").key(Map.of("jobId", AttributeValue.fromS(jobId)))
+              .updateExpression("SET #s = :s, #r = :r")
+              .expressionAttributeNames(Map.of("#s", "status", "#r", "result"))
+              .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("EVALUATED"), ":r", AttributeValue.fromS(result))));
+          return;
+        }
+        try {
+          Thread.sleep(20); // Poll interval of the stand-in worker.
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    Reply answered = evaluate(waitingFor(java.time.Duration.ofSeconds(10)), KEY_T1, body);
+    worker.join();
+    assertEquals(200, answered.status(), answered.body().toString());
+    assertEquals("EVALUATED", answered.body().get("status").asText());
+    assertEquals("policy_decision", answered.body().path("result").path("type").asText());
+    assertEquals("kinds", answered.body().path("result").path("ruleId").asText());
+
+    int before = storedJobs();
+    Reply bad = evaluate(handler, KEY_T1, "{\"keyId\":\"k1\",\"kind\":\"message\"}");
+    assertEquals(400, bad.status());
+    assertEquals("message", bad.body().path("field").asText(), bad.body().toString());
+    Reply foreign = evaluate(handler, KEY_T1, "{\"keyId\":\"k2\",\"kind\":\"message\",\"message\":\"00\"}");
+    assertEquals(400, foreign.status());
+    assertEquals(before, storedJobs());
+  }
 }

@@ -80,6 +80,11 @@ public final class KeyStore {
   }
 
   /** A store that starts with every key the vault holds. */
+  /** Where this store seals its keys; policy states are sealed beside them. */
+  public KeyVault vault() {
+    return vault;
+  }
+
   public static KeyStore open(KeyVault vault) throws VaultException {
     KeyStore store = new KeyStore(vault);
     for (KeyVault.Record r : vault.loadAll()) {

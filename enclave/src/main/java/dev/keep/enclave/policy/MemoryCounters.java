@@ -37,6 +37,11 @@ public final class MemoryCounters implements Counters {
     this.horizon = horizon;
   }
 
+  /** How long charges are kept after the latest one. */
+  public Duration horizon() {
+    return horizon;
+  }
+
   /** How long a charge, and so its job id, is kept at least. */
   public static final Duration MIN_HORIZON = Duration.ofDays(1);
 

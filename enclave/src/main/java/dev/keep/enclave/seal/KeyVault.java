@@ -2,6 +2,7 @@ package dev.keep.enclave.seal;
 
 import dev.keep.enclave.keys.KeyConfig;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where keys outlive the enclave's memory, always sealed. The store writes a key here before it
@@ -29,8 +30,23 @@ public interface KeyVault {
   /** Every stored key, unsealed. The caller owns and wipes the material arrays. */
   List<Record> loadAll() throws VaultException;
 
+  /**
+   * Replaces {@code keyId}'s policy state (its policy and counters, serialised by the caller),
+   * sealed like the key. The write is durable before this returns, so a charge that was made
+   * survives a restart.
+   */
+  void storeState(String keyId, byte[] state) throws VaultException;
+
+  /** Every key's policy state, unsealed, by key id. */
+  Map<String, byte[]> loadStates() throws VaultException;
+
   /** Where the keys are, for people: a directory, or "memory only". */
   String describe();
+
+  /** Whether anything written here outlives the process; callers skip serialising when not. */
+  default boolean persists() {
+    return true;
+  }
 
   /** Keeps nothing: keys live as long as the enclave process. */
   KeyVault MEMORY_ONLY =
@@ -47,8 +63,21 @@ public interface KeyVault {
         }
 
         @Override
+        public void storeState(String keyId, byte[] state) {}
+
+        @Override
+        public Map<String, byte[]> loadStates() {
+          return Map.of();
+        }
+
+        @Override
         public String describe() {
           return "memory only (keys are lost when the enclave stops)";
+        }
+
+        @Override
+        public boolean persists() {
+          return false;
         }
       };
 }

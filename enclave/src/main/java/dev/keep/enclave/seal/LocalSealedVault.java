@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -66,8 +67,15 @@ public final class LocalSealedVault implements KeyVault, AutoCloseable {
       String nonce,
       String ciphertext) {}
 
+  /** The file format of one key's sealed policy state. */
+  record StateFile(int v, String keyId, String nonce, String ciphertext) {}
+
+  private static final String STATE_AAD_DOMAIN = "KEEP/local-sealed-state/v1";
+  private static final String STATE_SUFFIX = ".state.sealed.json";
+
   private final Path dir;
   private final Path keysDir;
+  private final Path stateDir;
   private final byte[] masterKey;
   private final SecureRandom random;
   private final FileChannel lockChannel;
@@ -77,6 +85,7 @@ public final class LocalSealedVault implements KeyVault, AutoCloseable {
       Path dir, byte[] masterKey, SecureRandom random, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
     this.keysDir = dir.resolve("keys");
+    this.stateDir = dir.resolve("state");
     this.masterKey = masterKey;
     this.random = random;
     this.lockChannel = lockChannel;
@@ -91,8 +100,10 @@ public final class LocalSealedVault implements KeyVault, AutoCloseable {
     FileChannel channel = null;
     try {
       Files.createDirectories(dir.resolve("keys"));
+      Files.createDirectories(dir.resolve("state"));
       restrict(dir);
       restrict(dir.resolve("keys"));
+      restrict(dir.resolve("state"));
       channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
@@ -183,6 +194,75 @@ public final class LocalSealedVault implements KeyVault, AutoCloseable {
     } catch (IOException e) {
       throw new VaultException("storing key '" + record.keyId() + "' in " + keysDir + " failed: " + e.getMessage(), false, e);
     }
+  }
+
+  @Override
+  public void storeState(String keyId, byte[] state) throws VaultException {
+    byte[] nonce = new byte[NONCE_BYTES];
+    random.nextBytes(nonce);
+    byte[] ciphertext;
+    try {
+      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+      gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+      gcm.updateAAD(stateAad(keyId));
+      ciphertext = gcm.doFinal(state);
+    } catch (GeneralSecurityException e) {
+      throw new VaultException("sealing the policy state of '" + keyId + "' failed: " + e.getClass().getSimpleName(), false, e);
+    }
+    StateFile file = new StateFile(1, keyId, Base64.getEncoder().encodeToString(nonce),
+        Base64.getEncoder().encodeToString(ciphertext));
+    try {
+      Path tmp = Files.createTempFile(stateDir, "write-", ".partial");
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(file)));
+        out.force(true); // the charge is on disk before the signature leaves the enclave
+      }
+      restrict(tmp);
+      try {
+        Files.move(tmp, stateDir.resolve(keyId + STATE_SUFFIX), StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, stateDir.resolve(keyId + STATE_SUFFIX), StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new VaultException("storing the policy state of '" + keyId + "' failed: " + e.getMessage(), false, e);
+    }
+  }
+
+  @Override
+  public Map<String, byte[]> loadStates() throws VaultException {
+    Map<String, byte[]> out = new java.util.TreeMap<>();
+    try (Stream<Path> files = Files.list(stateDir)) {
+      for (Path path : files.filter(f -> f.getFileName().toString().endsWith(STATE_SUFFIX)).sorted().toList()) {
+        StateFile file;
+        try {
+          file = JSON.readValue(path.toFile(), StateFile.class);
+        } catch (IOException e) {
+          throw new VaultException(path + ": not a sealed policy state (" + e.getClass().getSimpleName() + ")", false, e);
+        }
+        if (file.v() != 1 || !path.getFileName().toString().equals(file.keyId() + STATE_SUFFIX)) {
+          throw new VaultException(path + ": version or key name does not match the file");
+        }
+        try {
+          Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+          gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(masterKey, "AES"),
+              new GCMParameterSpec(TAG_BITS, Base64.getDecoder().decode(file.nonce())));
+          gcm.updateAAD(stateAad(file.keyId()));
+          out.put(file.keyId(), gcm.doFinal(Base64.getDecoder().decode(file.ciphertext())));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+          throw new VaultException(path + ": cannot be unsealed (edited, moved from another key, or another master key)", false, e);
+        }
+      }
+    } catch (IOException e) {
+      throw new VaultException("cannot list " + stateDir + ": " + e.getMessage(), false, e);
+    }
+    return out;
+  }
+
+  private static byte[] stateAad(String keyId) {
+    return (STATE_AAD_DOMAIN + "\u0000" + keyId).getBytes(StandardCharsets.UTF_8);
   }
 
   @Override

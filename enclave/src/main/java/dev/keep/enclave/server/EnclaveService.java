@@ -2,12 +2,16 @@ package dev.keep.enclave.server;
 
 import dev.keep.enclave.jobs.RecentJobs;
 import dev.keep.enclave.keys.KeyStore;
+import dev.keep.enclave.policy.KeyPolicies;
+import dev.keep.enclave.policy.PolicyEngine;
+import dev.keep.enclave.seal.VaultException;
 import dev.keep.enclave.signing.Signer;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.schema.protocol.ErrorCode;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.security.NoSuchAlgorithmException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +41,31 @@ public final class EnclaveService {
   private final RecentJobs<EnclaveResponse> recentJobs = new RecentJobs<>(RECENT_JOBS);
   private final RecentJobs<EnclaveResponse> recentPsbtJobs = new RecentJobs<>(RECENT_PSBT_JOBS);
 
+  private final PolicyRequests policyRequests;
+
   public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode) {
+    this(keys, signer, mode, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock the enclave's time, for policy windows, hours and weekdays
+   * @throws IllegalStateException when the stored policy states cannot be read back
+   */
+  public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode, Clock clock) {
     this.keys = keys;
     this.mode = mode;
+    KeyPolicies book;
+    try {
+      book = KeyPolicies.load(keys.vault(), new PolicyEngine(signer.engine()),
+          id -> keys.find(id).map(e -> e.config().network()));
+    } catch (VaultException e) {
+      throw new IllegalStateException("policy states: " + e.getMessage(), e);
+    }
+    this.policyRequests = new PolicyRequests(book, signer.engine(), clock);
     this.keyRequests = new KeyRequests(keys, signer, mode);
-    this.signRequests = new SignRequests(keyRequests, signer);
-    this.psbtRequests = new PsbtRequests(keyRequests, signer);
+    this.keyRequests.usePolicies(policyRequests);
+    this.signRequests = new SignRequests(keyRequests, signer, policyRequests);
+    this.psbtRequests = new PsbtRequests(keyRequests, signer, policyRequests);
   }
 
   public EnclaveResponse handle(EnclaveRequest request) {
@@ -58,6 +81,14 @@ public final class EnclaveService {
         case EnclaveRequest.SignEvent s -> once(s.jobId(), s, () -> signRequests.event(s));
         case EnclaveRequest.SignDigest s -> once(s.jobId(), s, () -> signRequests.digest(s));
         case EnclaveRequest.SignPsbt s -> once(recentPsbtJobs, s.jobId(), s, () -> psbtRequests.sign(s));
+        case EnclaveRequest.SetPolicy p -> policyRequests.set(keyRequests.find(p.keyId()), p);
+        case EnclaveRequest.GetPolicy p -> policyRequests.get(keyRequests.find(p.keyId()).keyId());
+        case EnclaveRequest.EvaluatePolicy e -> switch (e.request()) {
+          case EnclaveRequest.SignMessage m -> policyRequests.dryRun(keyRequests.find(m.keyId()).keyId(), signRequests.facts(m));
+          case EnclaveRequest.SignDigest d -> policyRequests.dryRun(keyRequests.find(d.keyId()).keyId(), signRequests.facts(d));
+          case EnclaveRequest.SignEvent v -> policyRequests.dryRun(keyRequests.find(v.keyId()).keyId(), signRequests.facts(v));
+          case EnclaveRequest.SignPsbt p -> psbtRequests.dryRun(p);
+        };
       };
     } catch (Refused e) {
       return e.toResponse();

@@ -3,6 +3,7 @@ package dev.keep.enclave.server;
 import dev.keep.enclave.keys.KeyConfig;
 import dev.keep.enclave.keys.KeyMaterial;
 import dev.keep.enclave.keys.KeyStore;
+import dev.keep.enclave.policy.Policy;
 import dev.keep.enclave.keys.KeyType;
 import dev.keep.enclave.keys.Network;
 import dev.keep.enclave.keys.SecretKey;
@@ -31,6 +32,7 @@ final class KeyRequests {
   private final KeyStore keys;
   private final Signer signer;
   private final EnclaveMode mode;
+  private PolicyRequests policies;
 
   KeyRequests(KeyStore keys, Signer signer, EnclaveMode mode) {
     this.keys = keys;
@@ -38,8 +40,22 @@ final class KeyRequests {
     this.mode = mode;
   }
 
+  /** Set once, by the service, before the first request: the two depend on each other. */
+  void usePolicies(PolicyRequests policies) {
+    this.policies = policies;
+  }
+
+  /**
+   * The request's policy, parsed for the key's network before the key is made, so a bad policy
+   * leaves no key behind.
+   */
+  private Policy policyOf(com.fasterxml.jackson.databind.JsonNode document, KeyConfig config) throws Refused {
+    return document == null ? null : PolicyRequests.parse(document, config.network());
+  }
+
   EnclaveResponse.KeyInfo generate(EnclaveRequest.GenerateKey request) throws Refused {
     KeyConfig config = config(request.spec());
+    Policy policy = policyOf(request.policy(), config);
     KeyStore.Entry entry = add(request.keyId(), config, () -> switch (config.type()) {
       case SINGLE -> KeyMaterial.Single.of(signer.generate());
       case HD -> {
@@ -52,7 +68,10 @@ final class KeyRequests {
         }
       }
     });
-    LOG.info("generated {} key {}", config.type().wireName(), entry.keyId());
+    if (policy != null) {
+      policies.installFirst(entry.keyId(), policy);
+    }
+    LOG.info("generated {} key {}{}", config.type().wireName(), entry.keyId(), policy == null ? " (no policy: it signs nothing)" : "");
     return info(entry, null);
   }
 
@@ -63,6 +82,7 @@ final class KeyRequests {
               + "enclave's attested public key instead");
     }
     KeyConfig config = config(request.spec());
+    Policy policy = policyOf(request.policy(), config);
     KeyMaterial material = parseSecret(request.secret().strip(), config);
     KeyStore.Entry entry;
     try {
@@ -70,6 +90,9 @@ final class KeyRequests {
     } catch (Refused e) {
       material.close(); // the name was taken: the parsed secret goes nowhere
       throw e;
+    }
+    if (policy != null) {
+      policies.installFirst(entry.keyId(), policy);
     }
     LOG.info("imported {} key {}", config.type().wireName(), entry.keyId());
     return info(entry, null);

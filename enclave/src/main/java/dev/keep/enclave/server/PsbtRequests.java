@@ -12,6 +12,9 @@ import dev.keep.enclave.psbt.sign.InputResult;
 import dev.keep.enclave.psbt.sign.PsbtSigner;
 import dev.keep.enclave.psbt.sign.SignOutcome;
 import dev.keep.enclave.signing.Signer;
+import dev.keep.enclave.policy.ApprovalDigests;
+import dev.keep.enclave.policy.JobFacts;
+import dev.keep.enclave.policy.SpendFacts;
 import dev.keep.enclave.spend.Addresses;
 import dev.keep.enclave.spend.Ownership;
 import dev.keep.enclave.spend.SpendAnalysis;
@@ -35,14 +38,29 @@ import java.util.Optional;
 final class PsbtRequests {
   private final KeyRequests keys;
   private final PsbtSigner signer;
+  private final PolicyRequests policies;
 
-  PsbtRequests(KeyRequests keys, Signer signer) {
+  PsbtRequests(KeyRequests keys, Signer signer, PolicyRequests policies) {
     this.keys = keys;
     this.signer = new PsbtSigner(signer);
+    this.policies = policies;
   }
 
-  EnclaveResponse sign(EnclaveRequest.SignPsbt request) throws Refused {
-    KeyStore.Entry entry = keys.usable(request.keyId());
+  /** Analyses the PSBT as signing would, and decides it under the key's policy without signing. */
+  EnclaveResponse dryRun(EnclaveRequest.SignPsbt request) throws Refused {
+    KeyStore.Entry entry = keys.find(request.keyId());
+    try (PsbtSigner.Prepared prepared = prepare(entry, request)) {
+      return policies.dryRun(entry.keyId(), facts(request, prepared.analysis()));
+    }
+  }
+
+  private JobFacts facts(EnclaveRequest.SignPsbt request, SpendAnalysis analysis) throws Refused {
+    return JobFacts.psbt(request.jobId(), SpendFacts.from(analysis),
+        ApprovalDigests.psbt(request.keyId(), analysis.unsignedTx().serializeWithoutWitness()), policies.now())
+        .withApprovals(PolicyRequests.approvals(request));
+  }
+
+  private PsbtSigner.Prepared prepare(KeyStore.Entry entry, EnclaveRequest.SignPsbt request) throws Refused {
     Network network = entry.config().network();
     if (!network.wireName().equals(request.network())) {
       throw new Refused(ErrorCode.INVALID_REQUEST,
@@ -55,14 +73,33 @@ final class PsbtRequests {
     } catch (PsbtException e) {
       throw new Refused(ErrorCode.INVALID_REQUEST, "psbt: " + e.getMessage());
     }
-    SignOutcome outcome;
     try {
-      outcome = signer.sign(psbt, entry.material(), network, SpendRules.STRICT, request.finalizeInputs());
+      return signer.prepare(psbt, entry.material(), network, SpendRules.STRICT);
     } catch (SpendException e) {
-      throw new Refused(
-          e.kind() == SpendException.Kind.DENIED ? ErrorCode.POLICY_DENIED : ErrorCode.INVALID_REQUEST,
-          "psbt: " + e.getMessage());
+      throw refused(e);
     }
+  }
+
+  private static Refused refused(SpendException e) {
+    return new Refused(
+        e.kind() == SpendException.Kind.DENIED ? ErrorCode.POLICY_DENIED : ErrorCode.INVALID_REQUEST,
+        "psbt: " + e.getMessage());
+  }
+
+  EnclaveResponse sign(EnclaveRequest.SignPsbt request) throws Refused {
+    KeyStore.Entry entry = keys.usable(request.keyId());
+    SignOutcome outcome;
+    try (PsbtSigner.Prepared prepared = prepare(entry, request)) {
+      policies.allow(entry.keyId(), facts(request, prepared.analysis()));
+      outcome = prepared.sign(request.finalizeInputs());
+    } catch (SpendException e) {
+      throw refused(e);
+    }
+    return answer(request, entry, outcome);
+  }
+
+  private static EnclaveResponse answer(EnclaveRequest.SignPsbt request, KeyStore.Entry entry, SignOutcome outcome) {
+    Network network = entry.config().network();
     boolean hd = entry.config().type() == KeyType.HD;
     return new EnclaveResponse.PsbtSigned(
         request.jobId(),

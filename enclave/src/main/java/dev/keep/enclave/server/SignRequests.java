@@ -8,6 +8,8 @@ import dev.keep.enclave.keys.hd.DerivationPath;
 import dev.keep.enclave.nostr.EventId;
 import dev.keep.enclave.nostr.SignedEvent;
 import dev.keep.enclave.nostr.UnsignedEvent;
+import dev.keep.enclave.policy.ApprovalDigests;
+import dev.keep.enclave.policy.JobFacts;
 import dev.keep.enclave.signing.BitcoinSignedMessage;
 import dev.keep.enclave.signing.Digest32;
 import dev.keep.enclave.signing.EcdsaSignature;
@@ -28,10 +30,40 @@ import dev.keep.schema.protocol.ErrorCode;
 final class SignRequests {
   private final KeyRequests keys;
   private final Signer signer;
+  private final PolicyRequests policies;
 
-  SignRequests(KeyRequests keys, Signer signer) {
+  SignRequests(KeyRequests keys, Signer signer, PolicyRequests policies) {
     this.keys = keys;
     this.signer = signer;
+    this.policies = policies;
+  }
+
+  /** What the policy sees of a message job. */
+  JobFacts facts(EnclaveRequest.SignMessage request) throws Refused {
+    return JobFacts.message(request.jobId(), ApprovalDigests.message(request.keyId(), request.scheme(),
+        request.path(), Hex.decode("message", request.message())), policies.now())
+        .withApprovals(PolicyRequests.approvals(request));
+  }
+
+  JobFacts facts(EnclaveRequest.SignDigest request) throws Refused {
+    return JobFacts.digest(request.jobId(), ApprovalDigests.digest(request.keyId(), request.scheme(),
+        request.path(), Hex.decode("digest", request.digest())), policies.now())
+        .withApprovals(PolicyRequests.approvals(request));
+  }
+
+  JobFacts facts(EnclaveRequest.SignEvent request) throws Refused {
+    UnsignedEvent event = parseEvent(request);
+    return JobFacts.nostrEvent(request.jobId(), event.kind(),
+        ApprovalDigests.nostrEvent(request.keyId(), request.path(), EventId.of(event).toBytes()), policies.now())
+        .withApprovals(PolicyRequests.approvals(request));
+  }
+
+  private static UnsignedEvent parseEvent(EnclaveRequest.SignEvent request) throws Refused {
+    try {
+      return UnsignedEvent.fromJson(request.event());
+    } catch (IllegalArgumentException e) {
+      throw new Refused(ErrorCode.INVALID_REQUEST, e.getMessage());
+    }
   }
 
   EnclaveResponse message(EnclaveRequest.SignMessage request) throws Refused {
@@ -39,6 +71,7 @@ final class SignRequests {
     DerivationPath path = KeyRequests.path(request.path());
     Message message = Message.of(Hex.decode("message", request.message()));
     if ("ecdsa".equals(request.scheme())) {
+      policies.allow(entry.keyId(), facts(request));
       return ecdsa(request.jobId(), entry, path, BitcoinSignedMessage.digest(message));
     }
     if (message.length() == Digest32.LENGTH && !entry.config().allowDigests()) {
@@ -47,6 +80,7 @@ final class SignRequests {
               + "taproot sighash), and key '" + entry.keyId() + "' does not allow digests; sign a "
               + "longer message, an event, or use a key made with allowDigests");
     }
+    policies.allow(entry.keyId(), facts(request));
     return schnorr(request.jobId(), entry, path, message);
   }
 
@@ -59,6 +93,7 @@ final class SignRequests {
     }
     DerivationPath path = KeyRequests.path(request.path());
     Digest32 digest = Digest32.claimed(Hex.decode("digest", request.digest()));
+    policies.allow(entry.keyId(), facts(request));
     return "ecdsa".equals(request.scheme())
         ? ecdsa(request.jobId(), entry, path, digest)
         : schnorr(request.jobId(), entry, path, Message.of(digest));
@@ -68,12 +103,7 @@ final class SignRequests {
   EnclaveResponse event(EnclaveRequest.SignEvent request) throws Refused {
     KeyStore.Entry entry = keys.usable(request.keyId());
     DerivationPath path = KeyRequests.path(request.path());
-    UnsignedEvent event;
-    try {
-      event = UnsignedEvent.fromJson(request.event());
-    } catch (IllegalArgumentException e) {
-      throw new Refused(ErrorCode.INVALID_REQUEST, e.getMessage());
-    }
+    UnsignedEvent event = parseEvent(request);
     try (KeyMaterial.Lease lease = lease(entry, path)) {
       XOnlyPublicKey own = lease.publicKey().xOnly();
       if (!own.equals(event.pubkey())) {
@@ -81,6 +111,7 @@ final class SignRequests {
             "event.pubkey: " + event.pubkey().toHex() + " is not the public key of key '" + entry.keyId() + "'"
                 + (path == null ? "" : " at " + path) + " (" + own.toHex() + ")");
       }
+      policies.allow(entry.keyId(), facts(request));
       EventId id = EventId.of(event); // NIP-01: sha256 of the canonical serialisation
       SchnorrSignature signature =
           signer.schnorr(Message.of(Digest32.computed(id.toBytes())), lease.key(), lease.publicKey());

@@ -55,7 +55,10 @@ public class RoundTripBenchmark {
       port = listener.port();
       server = EnclaveMain.startLocal(listener);
       try (Client c = new Client(port)) {
-        c.call(new EnclaveRequest.GenerateKey("bench", EnclaveRequest.KeySpec.DEFAULT));
+        // Every kind, no limit: the round trip is measured, not the policy (PolicyBenchmark is).
+        c.call(new EnclaveRequest.GenerateKey("bench", EnclaveRequest.KeySpec.DEFAULT,
+            dev.keep.schema.encoding.Json.MAPPER.readTree("{\"version\":1,\"rule\":{\"id\":\"bench-any\","
+                + "\"type\":\"allowed_kinds\",\"kinds\":[\"message\"]}}")));
       }
     }
 

@@ -43,7 +43,7 @@ class EnclaveServiceTest {
   }
 
   private EnclaveResponse.KeyInfo generate(EnclaveService service, String name, KeySpec spec) {
-    return assertInstanceOf(EnclaveResponse.KeyInfo.class, service.handle(new EnclaveRequest.GenerateKey(name, spec)));
+    return assertInstanceOf(EnclaveResponse.KeyInfo.class, service.handle(new EnclaveRequest.GenerateKey(name, spec, TestPolicies.ALLOW_ALL)));
   }
 
   private static ErrorCode error(EnclaveResponse response) {
@@ -139,7 +139,7 @@ class EnclaveServiceTest {
   @Test
   void plaintextImport_worksLocally_inHexOrNsec_andANitroEnclaveRefusesIt() {
     var hex = assertInstanceOf(EnclaveResponse.KeyInfo.class,
-        local.handle(new EnclaveRequest.ImportKey("three", SINGLE, SK3)));
+        local.handle(new EnclaveRequest.ImportKey("three", SINGLE, SK3, TestPolicies.ALLOW_ALL)));
     // BIP-340 vector 0: secret key 3 has x-only public key F9308A01...
     assertEquals("f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9", hex.xOnly());
     // NIP-19's example: nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5 is 67dea2ed...
@@ -151,7 +151,7 @@ class EnclaveServiceTest {
     assertEquals(ErrorCode.INVALID_REQUEST, error(local.handle(new EnclaveRequest.ImportKey("zero", SINGLE, "00".repeat(32)))));
 
     EnclaveService nitro = service(EnclaveMode.NITRO, KeyStore.inMemory());
-    EnclaveResponse refused = nitro.handle(new EnclaveRequest.ImportKey("three", SINGLE, SK3));
+    EnclaveResponse refused = nitro.handle(new EnclaveRequest.ImportKey("three", SINGLE, SK3, TestPolicies.ALLOW_ALL));
     assertEquals(ErrorCode.INVALID_REQUEST, error(refused));
     assertTrue(((EnclaveResponse.Error) refused).message().contains("refuses plaintext"));
   }

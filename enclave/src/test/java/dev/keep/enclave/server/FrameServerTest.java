@@ -50,7 +50,7 @@ class FrameServerTest {
   @Test
   void generatesSignsAndAnswersARepeatedJobAlike() throws Exception {
     try (Connection c = TcpTransport.connect(port)) {
-      var key = assertInstanceOf(EnclaveResponse.KeyInfo.class, call(c, "1", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT)));
+      var key = assertInstanceOf(EnclaveResponse.KeyInfo.class, call(c, "1", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT, TestPolicies.ALLOW_ALL)));
       var first = assertInstanceOf(EnclaveResponse.SchnorrSigned.class,
           call(c, "2", new EnclaveRequest.SignMessage("job-1", "k1", "68656c6c6f", "bip340", null)));
       var again = assertInstanceOf(EnclaveResponse.SchnorrSigned.class,
@@ -69,8 +69,8 @@ class FrameServerTest {
       var missing = assertInstanceOf(EnclaveResponse.Error.class,
           call(c, "1", new EnclaveRequest.SignMessage("job-1", "nope", "00", "bip340", null)));
       assertEquals(ErrorCode.KEY_NOT_FOUND, missing.code());
-      call(c, "2", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT));
-      var exists = assertInstanceOf(EnclaveResponse.Error.class, call(c, "3", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT)));
+      call(c, "2", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT, TestPolicies.ALLOW_ALL));
+      var exists = assertInstanceOf(EnclaveResponse.Error.class, call(c, "3", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT, TestPolicies.ALLOW_ALL)));
       assertEquals(ErrorCode.KEY_EXISTS, exists.code());
       assertTrue(exists.message().startsWith("keyId:"), exists.message());
       call(c, "4", new EnclaveRequest.SignMessage("job-9", "k1", "00", "bip340", null));
@@ -86,7 +86,7 @@ class FrameServerTest {
   @Test
   void manyConcurrentRequestsOnOneConnectionAreMatchedById() throws Exception {
     try (Connection c = TcpTransport.connect(port)) {
-      call(c, "gen", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT));
+      call(c, "gen", new EnclaveRequest.GenerateKey("k1", EnclaveRequest.KeySpec.DEFAULT, TestPolicies.ALLOW_ALL));
       int n = 200;
       for (int i = 0; i < n; i++) {
         codec.write(c.output(), ProtocolCodec.encode(RequestFrame.of("r" + i,

@@ -48,6 +48,10 @@ public record AuditRecord(
         resultMaterial = s.resultJson();
         reason = "signed";
       }
+      case Outcome.Evaluated e -> {
+        resultMaterial = e.resultJson();
+        reason = "dry run: " + (e.allowed() ? "allow" : "deny") + " by rule '" + e.ruleId() + "'";
+      }
       case Outcome.Rejected r -> {
         resultMaterial = r.code() + "\n" + r.message();
         reason = r.code() + ": " + r.message();

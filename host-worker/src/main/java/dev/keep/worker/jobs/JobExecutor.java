@@ -14,6 +14,12 @@ import dev.keep.worker.enclave.EnclaveUnavailableException;
  * retry the job; everything else is terminal.
  */
 public final class JobExecutor {
+  /**
+   * The stored kind of a dry run ({@code POST /v1/policy/evaluate}): its request is a job body,
+   * which the enclave decides on without signing or charging.
+   */
+  public static final String POLICY_EVALUATE = JobRequest.POLICY_EVALUATE;
+
   private final EnclaveClient enclave;
 
   public JobExecutor(EnclaveClient enclave) {
@@ -53,6 +59,11 @@ public final class JobExecutor {
           signed(
               new JobResult.SignedPsbt(
                   s.psbt(), s.network(), s.complete(), s.transaction(), s.summary(), s.inputs(), s.outputs()));
+      case EnclaveResponse.PolicyDecision d when job.kind().equals(POLICY_EVALUATE) ->
+          new Outcome.Evaluated(
+              Json.write(new JobResult.PolicyEvaluation(d.allowed(), d.ruleId(), d.reason(), d.policyVersion(),
+                  d.policyHash(), d.approvalDigest(), d.trace())),
+              d.allowed(), d.ruleId());
       case EnclaveResponse.Error error when error.code().isTerminalForJob() ->
           new Outcome.Rejected(error.code().name(), error.message());
       case EnclaveResponse.Error error ->
@@ -70,15 +81,7 @@ public final class JobExecutor {
   private static EnclaveRequest toEnclaveRequest(Job job)
       throws com.fasterxml.jackson.core.JsonProcessingException {
     JobRequest request = Json.MAPPER.readValue(job.requestJson(), JobRequest.class);
-    return switch (request) {
-      case JobRequest.Message m ->
-          new EnclaveRequest.SignMessage(job.jobId(), m.keyId(), m.message(), m.scheme(), m.path());
-      case JobRequest.NostrEvent e -> new EnclaveRequest.SignEvent(job.jobId(), e.keyId(), e.event(), e.path());
-      case JobRequest.Digest d ->
-          new EnclaveRequest.SignDigest(job.jobId(), d.keyId(), d.digest(), d.scheme(), d.path());
-      case JobRequest.Psbt p ->
-          new EnclaveRequest.SignPsbt(
-              job.jobId(), p.keyId(), p.psbt(), p.network(), Boolean.TRUE.equals(p.finalizeInputs()));
-    };
+    EnclaveRequest.SignRequest sign = request.toSignRequest(job.jobId());
+    return job.kind().equals(POLICY_EVALUATE) ? new EnclaveRequest.EvaluatePolicy(sign) : sign;
   }
 }

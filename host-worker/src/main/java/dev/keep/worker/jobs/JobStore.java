@@ -191,6 +191,11 @@ public final class JobStore {
         values.put(":result", s(signed.resultJson()));
         set += ", #result = :result";
       }
+      case Outcome.Evaluated evaluated -> {
+        names.put("#result", RESULT);
+        values.put(":result", s(evaluated.resultJson()));
+        set += ", #result = :result";
+      }
       case Outcome.Rejected r -> set += setError(names, values, r.code(), r.message());
       case Outcome.Failed f -> set += setError(names, values, f.code(), f.message());
     }

@@ -14,6 +14,14 @@ public sealed interface Outcome {
     }
   }
 
+  /** A dry run is done; {@code resultJson} is the API's policy-decision result. Nothing was signed. */
+  record Evaluated(String resultJson, boolean allowed, String ruleId) implements Outcome {
+    @Override
+    public JobStatus status() {
+      return JobStatus.EVALUATED;
+    }
+  }
+
   /** The enclave refused; retrying cannot help. */
   record Rejected(String code, String message) implements Outcome {
     @Override

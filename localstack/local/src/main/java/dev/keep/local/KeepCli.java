@@ -131,6 +131,7 @@ public final class KeepCli {
     System.out.println("  API URL:   " + stack.apiUrl());
     System.out.println("  API key:   " + apiKey);
     System.out.println("  key id:    " + keyId + "  (x-only public key " + key.xOnly() + ", " + key.npub() + ")");
+    System.out.println("  policy:    " + LocalStack.DEVELOPMENT_POLICY_NOTICE + " (both keys)");
     System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
         + "' -d '{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\"68656c6c6f\"}'");
     // An HD testnet wallet key and an unsigned PSBT that spends a made-up output of it, so a
@@ -142,6 +143,7 @@ public final class KeepCli {
     System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
         + "' -d '{\"keyId\":\"" + walletId + "\",\"kind\":\"psbt\",\"network\":\"testnet\",\"finalize\":true,\"psbt\":\""
         + psbt + "\"}'");
+    System.out.println("  dry run:   the same body to " + stack.apiUrl() + "/v1/policy/evaluate answers the policy's decision");
     System.out.flush();
     stopped.await();
     return 0;
@@ -168,7 +170,8 @@ public final class KeepCli {
     System.err.println("  keep demo [--jobs N] [--workers W]        run the local stack, sign N messages, verify them");
     System.err.println("  keep local up [--port 8080] [--api-key KEY]  serve the API locally until Ctrl-C");
     System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
-    System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt");
+    System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt,");
+    System.err.println("                                            policy set | show | evaluate");
     return 2;
   }
 

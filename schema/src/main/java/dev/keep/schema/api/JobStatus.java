@@ -1,6 +1,9 @@
 package dev.keep.schema.api;
 
-/** The life of a job. SIGNED, REJECTED and FAILED are terminal: nothing changes them again. */
+/**
+ * The life of a job. SIGNED, REJECTED, EVALUATED and FAILED are terminal: nothing changes them
+ * again.
+ */
 public enum JobStatus {
   /** Stored and (at least once) enqueued; no worker holds it. */
   QUEUED,
@@ -10,10 +13,15 @@ public enum JobStatus {
   SIGNED,
   /** The enclave refused (policy, unknown key, invalid request); retrying cannot help. */
   REJECTED,
+  /**
+   * A dry run ({@code POST /v1/policy/evaluate}) is done: the result is the policy's decision.
+   * Nothing was signed and no limit was charged.
+   */
+  EVALUATED,
   /** Attempts ran out, or the message went to the dead-letter queue. */
   FAILED;
 
   public boolean isTerminal() {
-    return this == SIGNED || this == REJECTED || this == FAILED;
+    return this == SIGNED || this == REJECTED || this == EVALUATED || this == FAILED;
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.schema.encoding.Hex;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -30,6 +31,9 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(value = EnclaveRequest.SignEvent.class, name = "sign_event"),
   @JsonSubTypes.Type(value = EnclaveRequest.SignDigest.class, name = "sign_digest"),
   @JsonSubTypes.Type(value = EnclaveRequest.SignPsbt.class, name = "sign_psbt"),
+  @JsonSubTypes.Type(value = EnclaveRequest.SetPolicy.class, name = "set_policy"),
+  @JsonSubTypes.Type(value = EnclaveRequest.GetPolicy.class, name = "get_policy"),
+  @JsonSubTypes.Type(value = EnclaveRequest.EvaluatePolicy.class, name = "evaluate_policy"),
 })
 public sealed interface EnclaveRequest {
 
@@ -73,6 +77,49 @@ public sealed interface EnclaveRequest {
     return path;
   }
 
+  /** A policy document is a JSON object of at most {@link #MAX_POLICY_CHARS} characters, or null. */
+  int MAX_POLICY_CHARS = 64 * 1024;
+
+  /** Null for no policy (JSON null arrives as a NullNode and is treated the same). */
+  static JsonNode requirePolicyDocument(JsonNode policy) {
+    if (policy == null || policy.isNull()) {
+      return null;
+    }
+    if (policy != null && (!policy.isObject() || policy.toString().length() > MAX_POLICY_CHARS)) {
+      throw new IllegalArgumentException("policy: must be a JSON object of at most " + MAX_POLICY_CHARS + " characters");
+    }
+    return policy;
+  }
+
+  /** Approvals attached to a job or a policy update: at most this many. */
+  int MAX_APPROVALS = 256;
+
+  /**
+   * A BIP-340 signature by a named approver (or policy admin) over the digest the enclave
+   * computes for the job or update; the policy names the approver's public key.
+   */
+  record Approval(String approver, String signature) {
+    public Approval {
+      if (approver == null || !KEY_ID.matcher(approver).matches()) {
+        throw new IllegalArgumentException("approvals.approver: must match " + KEY_ID.pattern());
+      }
+      if (!Hex.isHex(signature, 64)) {
+        throw new IllegalArgumentException("approvals.signature: must be a 64-byte BIP-340 signature, hex");
+      }
+      signature = signature.toLowerCase(Locale.ROOT);
+    }
+  }
+
+  static List<Approval> optionalApprovals(List<Approval> approvals) {
+    if (approvals == null) {
+      return null;
+    }
+    if (approvals.size() > MAX_APPROVALS) {
+      throw new IllegalArgumentException("approvals: at most " + MAX_APPROVALS);
+    }
+    return List.copyOf(approvals);
+  }
+
   static String requireScheme(String scheme) {
     if (!"bip340".equals(scheme) && !"ecdsa".equals(scheme)) {
       throw new IllegalArgumentException("scheme: must be bip340 or ecdsa");
@@ -102,11 +149,19 @@ public sealed interface EnclaveRequest {
     }
   }
 
-  /** Generate a fresh key inside the enclave under {@code keyId}; a taken name is an error. */
-  record GenerateKey(String keyId, KeySpec spec) implements EnclaveRequest {
+  /**
+   * Generate a fresh key inside the enclave under {@code keyId}; a taken name is an error. {@code
+   * policy} (a policy document, or null) is what the key may sign: without one it signs nothing.
+   */
+  record GenerateKey(String keyId, KeySpec spec, JsonNode policy) implements EnclaveRequest {
     public GenerateKey {
       requireKeyId(keyId);
       Objects.requireNonNull(spec, "spec");
+      policy = requirePolicyDocument(policy);
+    }
+
+    public GenerateKey(String keyId, KeySpec spec) {
+      this(keyId, spec, null);
     }
   }
 
@@ -114,18 +169,23 @@ public sealed interface EnclaveRequest {
    * Import plaintext key material (64 hex digits, an nsec, or an xprv/tprv for an HD root). Only
    * a local-mode enclave accepts it; a Nitro enclave refuses, whatever the host says.
    */
-  record ImportKey(String keyId, KeySpec spec, String secret) implements EnclaveRequest {
+  record ImportKey(String keyId, KeySpec spec, String secret, JsonNode policy) implements EnclaveRequest {
     public ImportKey {
       requireKeyId(keyId);
       Objects.requireNonNull(spec, "spec");
       if (secret == null || secret.isEmpty() || secret.length() > 200) {
         throw new IllegalArgumentException("secret: must be 64 hex digits, an nsec1… or an xprv/tprv");
       }
+      policy = requirePolicyDocument(policy);
+    }
+
+    public ImportKey(String keyId, KeySpec spec, String secret) {
+      this(keyId, spec, secret, null);
     }
 
     @Override
     public String toString() {
-      return "ImportKey[keyId=" + keyId + ", spec=" + spec + ", secret=<redacted>]";
+      return "ImportKey[keyId=" + keyId + ", spec=" + spec + ", secret=<redacted>, policy=" + policy + "]";
     }
   }
 
@@ -152,9 +212,15 @@ public sealed interface EnclaveRequest {
    * {@code bip340} signs the message bytes themselves (BIP-340 §Messages of Arbitrary Size);
    * {@code ecdsa} signs Bitcoin's signed-message hash of them.
    */
-  record SignMessage(String jobId, String keyId, String message, String scheme, String path)
-      implements EnclaveRequest {
+  record SignMessage(
+      String jobId, String keyId, String message, String scheme, String path, List<Approval> approvals)
+      implements SignRequest {
+    public SignMessage(String jobId, String keyId, String message, String scheme, String path) {
+      this(jobId, keyId, message, scheme, path, null);
+    }
+
     public SignMessage {
+      approvals = optionalApprovals(approvals);
       requireJobId(jobId);
       requireKeyId(keyId);
       Objects.requireNonNull(message, "message");
@@ -175,8 +241,14 @@ public sealed interface EnclaveRequest {
    * Sign a Nostr event (NIP-01). {@code event} is the unsigned event (pubkey, created_at, kind,
    * tags, content); the enclave checks it, serialises it canonically, computes its id and signs.
    */
-  record SignEvent(String jobId, String keyId, JsonNode event, String path) implements EnclaveRequest {
+  record SignEvent(String jobId, String keyId, JsonNode event, String path, List<Approval> approvals)
+      implements SignRequest {
+    public SignEvent(String jobId, String keyId, JsonNode event, String path) {
+      this(jobId, keyId, event, path, null);
+    }
+
     public SignEvent {
+      approvals = optionalApprovals(approvals);
       requireJobId(jobId);
       requireKeyId(keyId);
       if (event == null || !event.isObject()) {
@@ -187,9 +259,15 @@ public sealed interface EnclaveRequest {
   }
 
   /** Sign a bare 32-byte digest; refused unless the key allows digests. */
-  record SignDigest(String jobId, String keyId, String digest, String scheme, String path)
-      implements EnclaveRequest {
+  record SignDigest(
+      String jobId, String keyId, String digest, String scheme, String path, List<Approval> approvals)
+      implements SignRequest {
+    public SignDigest(String jobId, String keyId, String digest, String scheme, String path) {
+      this(jobId, keyId, digest, scheme, path, null);
+    }
+
     public SignDigest {
+      approvals = optionalApprovals(approvals);
       requireJobId(jobId);
       requireKeyId(keyId);
       if (!Hex.isHex(digest, 32)) {
@@ -208,9 +286,20 @@ public sealed interface EnclaveRequest {
    * finalize}, inputs that are complete get their final scriptSig or witness, and the response
    * carries the extracted transaction when every input is final.
    */
-  record SignPsbt(String jobId, String keyId, String psbt, String network, @JsonProperty("finalize") boolean finalizeInputs)
-      implements EnclaveRequest {
+  record SignPsbt(
+      String jobId,
+      String keyId,
+      String psbt,
+      String network,
+      @JsonProperty("finalize") boolean finalizeInputs,
+      List<Approval> approvals)
+      implements SignRequest {
+    public SignPsbt(String jobId, String keyId, String psbt, String network, boolean finalizeInputs) {
+      this(jobId, keyId, psbt, network, finalizeInputs, null);
+    }
+
     public SignPsbt {
+      approvals = optionalApprovals(approvals);
       requireJobId(jobId);
       requireKeyId(keyId);
       if (psbt == null || psbt.isEmpty()) {
@@ -227,6 +316,46 @@ public sealed interface EnclaveRequest {
           || !java.util.Set.of("mainnet", "testnet", "signet", "regtest").contains(network)) {
         throw new IllegalArgumentException("network: must be mainnet, testnet, signet or regtest");
       }
+    }
+  }
+
+  /**
+   * The requests that produce a signature. Each names its job and key, and may carry approvals
+   * for a policy's approval rule; {@link EvaluatePolicy} takes one to decide without signing.
+   */
+  sealed interface SignRequest extends EnclaveRequest permits SignMessage, SignEvent, SignDigest, SignPsbt {
+    String jobId();
+
+    String keyId();
+
+    List<Approval> approvals();
+  }
+
+  /**
+   * Set {@code keyId}'s policy. A key without one may be given one by the host; a key that has one
+   * takes a new version only with {@code approvals} from a quorum of the admins its current
+   * policy names, each a BIP-340 signature over the update digest (see the enclave's README).
+   */
+  record SetPolicy(String keyId, JsonNode policy, List<Approval> approvals) implements EnclaveRequest {
+    public SetPolicy {
+      requireKeyId(keyId);
+      policy = requirePolicyDocument(policy);
+      Objects.requireNonNull(policy, "policy");
+      approvals = optionalApprovals(approvals);
+    }
+  }
+
+  /** The key's policy (version, hash, document) and its counters' current totals. */
+  record GetPolicy(String keyId) implements EnclaveRequest {
+    public GetPolicy {
+      requireKeyId(keyId);
+    }
+  }
+
+  /** Decide {@code request} under its key's policy without signing or charging: a dry run. */
+  record EvaluatePolicy(SignRequest request) implements EnclaveRequest {
+    public EvaluatePolicy {
+      Objects.requireNonNull(request, "request");
     }
   }
 }

@@ -17,6 +17,8 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = EnclaveResponse.EcdsaSigned.class, name = "ecdsa_signature"),
   @JsonSubTypes.Type(value = EnclaveResponse.EventSigned.class, name = "event_signed"),
   @JsonSubTypes.Type(value = EnclaveResponse.PsbtSigned.class, name = "psbt_signed"),
+  @JsonSubTypes.Type(value = EnclaveResponse.PolicyInfo.class, name = "policy"),
+  @JsonSubTypes.Type(value = EnclaveResponse.PolicyDecision.class, name = "policy_decision"),
   @JsonSubTypes.Type(value = EnclaveResponse.Error.class, name = "error"),
 })
 public sealed interface EnclaveResponse {
@@ -149,6 +151,55 @@ public sealed interface EnclaveResponse {
       if (complete != (transaction != null)) {
         throw new IllegalArgumentException("transaction: present exactly when complete");
       }
+    }
+  }
+
+  /**
+   * A key's policy: its {@code version}, its {@code hash} (SHA-256 of the canonical document, hex),
+   * the document itself, and the key's signatures and external sats in the last hour and day.
+   */
+  record PolicyInfo(
+      String keyId,
+      long version,
+      String hash,
+      JsonNode policy,
+      long signaturesLastHour,
+      long signaturesLastDay,
+      long satsLastHour,
+      long satsLastDay)
+      implements EnclaveResponse {
+    public PolicyInfo {
+      EnclaveRequest.requireKeyId(keyId);
+      requireHex("hash", hash, 32);
+      Objects.requireNonNull(policy, "policy");
+    }
+  }
+
+  /** One rule's say in a decision: {@code outcome} is {@code allow}, {@code deny} or {@code n/a}. */
+  record PolicyTrace(String ruleId, String type, String outcome, String detail) {}
+
+  /**
+   * A policy decision without a signature (a dry run): allowed or not, the rule that decided, a
+   * reason a person can read, and what every rule said. {@code policyHash} is null when the key
+   * has no policy. {@code approvalDigest} is what the policy's approvers sign for this very job
+   * (BIP-340, as a 32-byte message), so a dry run is also how approvers learn what to sign.
+   */
+  record PolicyDecision(
+      String keyId,
+      boolean allowed,
+      String ruleId,
+      String reason,
+      Long policyVersion,
+      String policyHash,
+      String approvalDigest,
+      List<PolicyTrace> trace)
+      implements EnclaveResponse {
+    public PolicyDecision {
+      EnclaveRequest.requireKeyId(keyId);
+      requireHex("approvalDigest", approvalDigest, 32);
+      Objects.requireNonNull(ruleId, "ruleId");
+      Objects.requireNonNull(reason, "reason");
+      trace = List.copyOf(trace);
     }
   }
 

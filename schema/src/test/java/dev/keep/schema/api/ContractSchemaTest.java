@@ -58,6 +58,11 @@ class ContractSchemaTest {
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"scheme\":\"rsa\"}", "scheme", null},
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"path\":\"m/x\"}", "path", null},
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\"}", "event", "event: is required"},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"approvals\":{}}", "approvals", null},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"approvals\":[{\"approver\":\"a\"}]}",
+          "approvals.0.signature", null},
+      {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"approvals\":[{\"approver\":\"a b\","
+          + "\"signature\":\"" + "00".repeat(64) + "\"}]}", "approvals.0.approver", null},
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":1,\"kind\":1,\"tags\":[]}}", "event.content", null},
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":\"1\",\"kind\":1,\"tags\":[],\"content\":\"\"}}", "event.created_at", null},
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":1,\"kind\":1,\"tags\":[[1]],\"content\":\"\"}}", "event.tags.0.0", null},
@@ -117,5 +122,31 @@ class ContractSchemaTest {
     var message = dev.keep.schema.queue.SigningMessage.of("job-1", "tenant-1", "2026-11-24T10:00:00Z");
     ContractSchema.SIGNING_MESSAGE.parse(Json.write(message));
     assertEquals("{\"v\":1,\"jobId\":\"job-1\",\"tenantId\":\"tenant-1\",\"enqueuedAt\":\"2026-11-24T10:00:00Z\"}", Json.write(message));
+  }
+
+  /** Approvals ride on any job kind; the body and the enclave request they become are pinned. */
+  @Test
+  void approvalsBindAndBecomeTheEnclaveRequestsApprovals() throws Exception {
+    String body = "{\"kind\":\"message\",\"keyId\":\"k\",\"message\":\"00ff\",\"approvals\":"
+        + "[{\"approver\":\"alice\",\"signature\":\"" + "ab".repeat(64) + "\"}]}";
+    JobRequest request = Json.MAPPER.treeToValue(ContractSchema.JOB_REQUEST.parse(body), JobRequest.class);
+    assertEquals(body, Json.write(request));
+    var sign = assertInstanceOf(dev.keep.schema.protocol.EnclaveRequest.SignMessage.class, request.toSignRequest("job-1"));
+    assertEquals(List.of(new dev.keep.schema.protocol.EnclaveRequest.Approval("alice", "ab".repeat(64))), sign.approvals());
+    assertEquals("job-1", sign.jobId());
+  }
+
+  /** The result of a dry run, as GET /v1/jobs/{id} and POST /v1/policy/evaluate show it. */
+  @Test
+  void policyDecisionResultIsPinned() throws Exception {
+    JobResult result = new JobResult.PolicyEvaluation(false, "MaxAmountSats", "max_amount: 1,000,001 sats > 1,000,000", 1L,
+        "11".repeat(32), "22".repeat(32), List.of(new dev.keep.schema.protocol.EnclaveResponse.PolicyTrace(
+            "MaxAmountSats", "max_amount", "deny", "max_amount: 1,000,001 sats > 1,000,000")));
+    String json = "{\"type\":\"policy_decision\",\"allowed\":false,\"ruleId\":\"MaxAmountSats\","
+        + "\"reason\":\"max_amount: 1,000,001 sats > 1,000,000\",\"policyVersion\":1,\"policyHash\":\"" + "11".repeat(32)
+        + "\",\"approvalDigest\":\"" + "22".repeat(32) + "\",\"trace\":[{\"ruleId\":\"MaxAmountSats\",\"type\":\"max_amount\","
+        + "\"outcome\":\"deny\",\"detail\":\"max_amount: 1,000,001 sats > 1,000,000\"}]}";
+    assertEquals(json, Json.write(result));
+    assertEquals(result, Json.MAPPER.readValue(json, JobResult.class));
   }
 }

@@ -55,55 +55,97 @@ public final class PsbtSigner {
   /** Analyses and signs {@code psbt} in place. */
   public SignOutcome sign(Psbt psbt, KeyMaterial key, Network network, SpendRules rules, boolean finalize)
       throws SpendException {
-    try (KeySession keys = KeySession.open(key)) {
-      return sign(psbt, keys, network, rules, finalize);
+    try (Prepared prepared = prepare(psbt, key, network, rules)) {
+      return prepared.sign(finalize);
     }
   }
 
-  private SignOutcome sign(Psbt psbt, KeySession key, Network network, SpendRules rules, boolean finalize)
+  /**
+   * Analyses {@code psbt} and decides what to sign, refusing it for anything the rules or the
+   * PSBT's own consistency forbid, without signing yet: the caller can put the analysis before a
+   * policy first. Close the result (it holds the key session's derived secrets).
+   */
+  public Prepared prepare(Psbt psbt, KeyMaterial material, Network network, SpendRules rules)
       throws SpendException {
-    OwnScripts own = new OwnScripts(key);
-    SpendAnalysis analysis = SpendAnalyzer.analyze(psbt, own, network, rules);
-    List<Planned> plan = new ArrayList<>();
-    List<InputResult> results = new ArrayList<>();
-    for (SpentInput input : analysis.inputs()) {
-      PsbtInput meta = psbt.input(input.index());
-      if (input.owner().isEmpty()) {
-        results.add(InputResult.skipped(input.index(), "not this key's: " + own.whyNotOurs(meta)));
-      } else if (meta.isFinalized()) {
-        results.add(InputResult.skipped(input.index(), "already finalized"));
-      } else {
-        SighashType type = sighashType(input, meta, rules);
-        plan.add(new Planned(input, input.owner().get(), type));
-        results.add(null); // filled in once signed
-      }
-    }
-    if (analysis.inputs().stream().noneMatch(in -> in.owner().isPresent())) {
-      // Nothing here is this key's: most likely the wrong key or the wrong PSBT. Say so rather
-      // than answer "signed" with no signature in it.
-      throw SpendException.invalid("psbt", "none of its " + analysis.inputs().size()
-          + " inputs is this key's" + (results.isEmpty() ? "" : " (input 0: " + results.get(0).reason() + ")"));
-    }
-    Transaction tx = analysis.unsignedTx();
-    List<TxOut> spent = analysis.inputs().stream().map(SpentInput::spent).toList();
-    TransactionSighasher sighasher = new TransactionSighasher(tx, spent);
-    for (Planned p : plan) {
-      results.set(p.input().index(), signInput(psbt, sighasher, key, p));
-    }
-    if (psbt.version() == 2 && !plan.isEmpty()) {
-      updateModifiable(psbt, plan);
-    }
-    Optional<Transaction> extracted = Optional.empty();
-    if (finalize) {
-      boolean all = true;
+    KeySession key = KeySession.open(material);
+    try {
+      OwnScripts own = new OwnScripts(key);
+      SpendAnalysis analysis = SpendAnalyzer.analyze(psbt, own, network, rules);
+      List<Planned> plan = new ArrayList<>();
+      List<InputResult> results = new ArrayList<>();
       for (SpentInput input : analysis.inputs()) {
-        all &= InputFinalizer.finalizeInput(psbt, input.index(), input.spent().scriptPubKey());
+        PsbtInput meta = psbt.input(input.index());
+        if (input.owner().isEmpty()) {
+          results.add(InputResult.skipped(input.index(), "not this key's: " + own.whyNotOurs(meta)));
+        } else if (meta.isFinalized()) {
+          results.add(InputResult.skipped(input.index(), "already finalized"));
+        } else {
+          SighashType type = sighashType(input, meta, rules);
+          plan.add(new Planned(input, input.owner().get(), type));
+          results.add(null); // filled in once signed
+        }
       }
-      if (all) {
-        extracted = Optional.of(psbt.extract());
+      if (analysis.inputs().stream().noneMatch(in -> in.owner().isPresent())) {
+        // Nothing here is this key's: most likely the wrong key or the wrong PSBT. Say so rather
+        // than answer "signed" with no signature in it.
+        throw SpendException.invalid("psbt", "none of its " + analysis.inputs().size()
+            + " inputs is this key's" + (results.isEmpty() ? "" : " (input 0: " + results.get(0).reason() + ")"));
       }
+      return new Prepared(psbt, key, analysis, plan, results);
+    } catch (SpendException | RuntimeException e) {
+      key.close();
+      throw e;
     }
-    return new SignOutcome(psbt, analysis, results, extracted);
+  }
+
+  /** A PSBT analysed and planned, not yet signed. */
+  public final class Prepared implements AutoCloseable {
+    private final Psbt psbt;
+    private final KeySession key;
+    private final SpendAnalysis analysis;
+    private final List<Planned> plan;
+    private final List<InputResult> results;
+
+    private Prepared(Psbt psbt, KeySession key, SpendAnalysis analysis, List<Planned> plan, List<InputResult> results) {
+      this.psbt = psbt;
+      this.key = key;
+      this.analysis = analysis;
+      this.plan = plan;
+      this.results = results;
+    }
+
+    public SpendAnalysis analysis() {
+      return analysis;
+    }
+
+    /** Signs the planned inputs in place, then finalises when asked. */
+    public SignOutcome sign(boolean finalize) throws SpendException {
+        Transaction tx = analysis.unsignedTx();
+        List<TxOut> spent = analysis.inputs().stream().map(SpentInput::spent).toList();
+        TransactionSighasher sighasher = new TransactionSighasher(tx, spent);
+        for (Planned p : plan) {
+          results.set(p.input().index(), signInput(psbt, sighasher, key, p));
+        }
+        if (psbt.version() == 2 && !plan.isEmpty()) {
+          updateModifiable(psbt, plan);
+        }
+        Optional<Transaction> extracted = Optional.empty();
+        if (finalize) {
+          boolean all = true;
+          for (SpentInput input : analysis.inputs()) {
+            all &= InputFinalizer.finalizeInput(psbt, input.index(), input.spent().scriptPubKey());
+          }
+          if (all) {
+            extracted = Optional.of(psbt.extract());
+          }
+        }
+        return new SignOutcome(psbt, analysis, results, extracted);
+    }
+
+    @Override
+    public void close() {
+      key.close();
+    }
   }
 
   private record Planned(SpentInput input, Ownership owner, SighashType type) {}

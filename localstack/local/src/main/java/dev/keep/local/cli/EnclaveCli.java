@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.seal.VaultException;
 import dev.keep.local.wallet.ExampleWallet;
+import dev.keep.schema.api.JobRequest;
+import dev.keep.schema.encoding.ContractSchema;
 import dev.keep.schema.encoding.Hex;
 import dev.keep.schema.encoding.Json;
+import dev.keep.schema.encoding.SchemaViolation;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.schema.protocol.ErrorCode;
@@ -29,14 +32,29 @@ import java.util.UUID;
  * <pre>
  *   keep enclave status
  *   keep enclave generate-key --name N [--type single|hd] [--network mainnet|testnet|signet|regtest] [--allow-digests]
- *   keep enclave import-key   --name N [--type ...] [--network ...] [--allow-digests]   (secret on stdin; --local only)
+ *                             [--policy FILE]
+ *   keep enclave import-key   --name N [--type ...] [--network ...] [--allow-digests] [--policy FILE]
+ *                             (secret on stdin; --local only)
  *   keep enclave list-keys
  *   keep enclave public-key   --key K [--path m/86'/0'/0']
  *   keep enclave disable-key  --key K
  *   keep enclave sign         --key K (--message HEX | --text TEXT | --digest HEX) [--scheme bip340|ecdsa] [--path P]
- *   keep enclave sign-event   --key K --event FILE|- [--path P]
- *   keep enclave sign-psbt    --key K --psbt FILE|- --network N [--finalize] [--out FILE]
- *   keep enclave example-psbt --key K --template p2tr|p2wpkh [--out FILE]   (an unsigned PSBT to try sign-psbt on)
+ *                             [--approvals FILE]
+ *   keep enclave sign-event   --key K --event FILE|- [--path P] [--approvals FILE]
+ *   keep enclave sign-psbt    --key K --psbt FILE|- --network N [--finalize] [--out FILE] [--approvals FILE]
+ *   keep enclave example-psbt --key K --template p2tr|p2wpkh [--amount SATS] [--out FILE]
+ *                             (an unsigned PSBT to try sign-psbt on)
+ *   keep enclave policy set      --key K --file POLICY.json [--approvals FILE]
+ *   keep enclave policy show     --key K
+ *   keep enclave policy evaluate --key K --file JOB.json   (a dry run: decision and trace, nothing signed or charged)
+ * </pre>
+ *
+ * A key signs nothing until it has a policy. {@code --approvals FILE} is a JSON array of {@code
+ * {"approver": NAME, "signature": HEX}}: BIP-340 signatures over the digest a dry run reports (for
+ * a job) or the refusal names (for a policy update). A job file for {@code policy evaluate} is a
+ * body of {@code POST /v1/jobs}; its {@code keyId} must be {@code --key}.
+ *
+ * <pre>
  * </pre>
  *
  * Each takes {@code --cid N [--port 5000]} or {@code --local [--data-dir DIR]}, and {@code --json}.
@@ -75,6 +93,13 @@ public final class EnclaveCli {
     if (!COMMANDS.contains(command)) {
       throw new Usage("unknown enclave command '" + command + "'; one of: " + String.join(" | ", COMMANDS));
     }
+    if (command.equals("policy")) {
+      if (args.size() < 2 || !POLICY_COMMANDS.contains(args.get(1))) {
+        throw new Usage("keep enclave policy needs one of: " + String.join(" | ", POLICY_COMMANDS));
+      }
+      command = "policy " + args.get(1);
+      args = args.subList(1, args.size());
+    }
     Map<String, String> options = parse(args.subList(1, args.size()));
     if (command.equals("example-psbt")) {
       return examplePsbt(options);
@@ -102,6 +127,11 @@ public final class EnclaveCli {
         return 1;
       }
       out.println(json ? Json.write(response) : Printer.human(response));
+      if ((command.equals("generate-key") || command.equals("import-key")) && !options.containsKey("--policy")) {
+        err.println("keep: key " + ((EnclaveResponse.KeyInfo) response).keyId() + " has no policy, so it signs nothing;"
+            + " give it one with: keep enclave policy set --key " + ((EnclaveResponse.KeyInfo) response).keyId()
+            + " --file POLICY.json");
+      }
       if (response instanceof EnclaveResponse.PsbtSigned signed && options.get("--out") != null) {
         Files.writeString(Path.of(options.get("--out")), signed.psbt() + "\n");
         err.println("keep: signed PSBT written to " + options.get("--out"));
@@ -118,7 +148,9 @@ public final class EnclaveCli {
 
   static final List<String> COMMANDS =
       List.of("status", "generate-key", "import-key", "list-keys", "public-key", "disable-key", "sign", "sign-event",
-          "sign-psbt", "example-psbt");
+          "sign-psbt", "example-psbt", "policy");
+
+  static final List<String> POLICY_COMMANDS = List.of("set", "show", "evaluate");
 
   private EnclaveTarget target(Map<String, String> options) throws VaultException, IOException {
     boolean local = options.containsKey("--local");
@@ -158,14 +190,31 @@ public final class EnclaveCli {
         yield new EnclaveRequest.Health();
       }
       case "generate-key" -> {
-        allow(o, "--name", "--type", "--network", "--allow-digests");
-        yield guard(() -> new EnclaveRequest.GenerateKey(required(o, "--name"), spec(o)));
+        allow(o, "--name", "--type", "--network", "--allow-digests", "--policy");
+        JsonNode policy = optionalJson(o, "--policy");
+        yield guard(() -> new EnclaveRequest.GenerateKey(required(o, "--name"), spec(o), policy));
       }
       case "import-key" -> {
-        allow(o, "--name", "--type", "--network", "--allow-digests");
+        allow(o, "--name", "--type", "--network", "--allow-digests", "--policy");
         String name = required(o, "--name");
         EnclaveRequest.KeySpec spec = guard(() -> spec(o));
-        yield guard(() -> new EnclaveRequest.ImportKey(name, spec, readSecret()));
+        JsonNode policy = optionalJson(o, "--policy");
+        yield guard(() -> new EnclaveRequest.ImportKey(name, spec, readSecret(), policy));
+      }
+      case "policy set" -> {
+        allow(o, "--key", "--file", "--approvals");
+        JsonNode policy = readJson(required(o, "--file"), "--file");
+        List<EnclaveRequest.Approval> approvals = approvals(o);
+        yield guard(() -> new EnclaveRequest.SetPolicy(required(o, "--key"), policy,
+            approvals == null ? List.of() : approvals));
+      }
+      case "policy show" -> {
+        allow(o, "--key");
+        yield guard(() -> new EnclaveRequest.GetPolicy(required(o, "--key")));
+      }
+      case "policy evaluate" -> {
+        allow(o, "--key", "--file");
+        yield new EnclaveRequest.EvaluatePolicy(job(required(o, "--key"), required(o, "--file")));
       }
       case "list-keys" -> {
         allow(o);
@@ -180,19 +229,22 @@ public final class EnclaveCli {
         yield guard(() -> new EnclaveRequest.DisableKey(required(o, "--key")));
       }
       case "sign" -> {
-        allow(o, "--key", "--message", "--text", "--digest", "--scheme", "--path");
-        yield sign(o);
+        allow(o, "--key", "--message", "--text", "--digest", "--scheme", "--path", "--approvals");
+        yield sign(o, approvals(o));
       }
       case "sign-event" -> {
-        allow(o, "--key", "--event", "--path");
+        allow(o, "--key", "--event", "--path", "--approvals");
         JsonNode event = readEvent(required(o, "--event"));
-        yield guard(() -> new EnclaveRequest.SignEvent(jobId(), required(o, "--key"), event, o.get("--path")));
+        List<EnclaveRequest.Approval> approvals = approvals(o);
+        yield guard(() -> new EnclaveRequest.SignEvent(jobId(), required(o, "--key"), event, o.get("--path"),
+            approvals));
       }
       case "sign-psbt" -> {
-        allow(o, "--key", "--psbt", "--network", "--finalize", "--out");
+        allow(o, "--key", "--psbt", "--network", "--finalize", "--out", "--approvals");
         String psbt = readPsbt(required(o, "--psbt"));
+        List<EnclaveRequest.Approval> approvals = approvals(o);
         yield guard(() -> new EnclaveRequest.SignPsbt(jobId(), required(o, "--key"), psbt,
-            required(o, "--network"), o.containsKey("--finalize")));
+            required(o, "--network"), o.containsKey("--finalize"), approvals));
       }
       default -> throw new Usage("unknown enclave command " + command);
     };
@@ -204,12 +256,14 @@ public final class EnclaveCli {
    * key), paying 60,000 sats out with change back. Only public keys are read from the enclave.
    */
   private int examplePsbt(Map<String, String> o) {
-    allow(o, "--key", "--template", "--out");
+    allow(o, "--key", "--template", "--out", "--amount");
     String key = required(o, "--key");
     String template = required(o, "--template");
     if (!template.equals("p2tr") && !template.equals("p2wpkh")) {
       throw new Usage("--template must be p2tr or p2wpkh");
     }
+    long amount = o.containsKey("--amount")
+        ? number(o.get("--amount"), "--amount", 546, 1_000_000_000) : ExampleWallet.PAID;
     try (EnclaveTarget target = target(o)) {
       EnclaveResponse info = target.client().call(new EnclaveRequest.GetPublicKey(key, null));
       if (!(info instanceof EnclaveResponse.KeyInfo k)) {
@@ -223,11 +277,11 @@ public final class EnclaveCli {
         }
         return PublicKey.ofCompressed(Hex.decode("publicKey", at.publicKey()));
       }, k.spec().type().equals("hd"));
-      String psbt = (template.equals("p2tr") ? wallet.taproot() : wallet.segwit()).psbtBase64();
+      String psbt = (template.equals("p2tr") ? wallet.taproot(amount) : wallet.segwit(amount)).psbtBase64();
       if (o.get("--out") != null) {
         Files.writeString(Path.of(o.get("--out")), psbt + "\n");
-        err.println("keep: unsigned " + template + " PSBT for key " + key + " (" + k.spec().network() + ") written to "
-            + o.get("--out"));
+        err.println("keep: unsigned " + template + " PSBT for key " + key + " (" + k.spec().network() + ") paying "
+            + String.format("%,d", amount) + " sats out, written to " + o.get("--out"));
       } else {
         out.println(psbt);
       }
@@ -262,7 +316,7 @@ public final class EnclaveCli {
     return base64;
   }
 
-  private EnclaveRequest sign(Map<String, String> o) {
+  private EnclaveRequest sign(Map<String, String> o, List<EnclaveRequest.Approval> approvals) {
     String key = required(o, "--key");
     List<String> given = new ArrayList<>();
     for (String what : List.of("--message", "--text", "--digest")) {
@@ -275,10 +329,11 @@ public final class EnclaveCli {
     }
     String scheme = o.getOrDefault("--scheme", "bip340");
     return guard(() -> switch (given.get(0)) {
-      case "--digest" -> new EnclaveRequest.SignDigest(jobId(), key, o.get("--digest"), scheme, o.get("--path"));
+      case "--digest" ->
+          new EnclaveRequest.SignDigest(jobId(), key, o.get("--digest"), scheme, o.get("--path"), approvals);
       case "--text" -> new EnclaveRequest.SignMessage(jobId(), key,
-          Hex.encode(o.get("--text").getBytes(StandardCharsets.UTF_8)), scheme, o.get("--path"));
-      default -> new EnclaveRequest.SignMessage(jobId(), key, o.get("--message"), scheme, o.get("--path"));
+          Hex.encode(o.get("--text").getBytes(StandardCharsets.UTF_8)), scheme, o.get("--path"), approvals);
+      default -> new EnclaveRequest.SignMessage(jobId(), key, o.get("--message"), scheme, o.get("--path"), approvals);
     });
   }
 
@@ -300,6 +355,59 @@ public final class EnclaveCli {
     } catch (IOException e) {
       throw new Usage("cannot read the key from stdin: " + e.getMessage());
     }
+  }
+
+  private JsonNode optionalJson(Map<String, String> o, String option) {
+    return o.containsKey(option) ? readJson(required(o, option), option) : null;
+  }
+
+  private static JsonNode readJson(String file, String option) {
+    try {
+      return Json.MAPPER.readTree(Files.readAllBytes(Path.of(file)));
+    } catch (IOException e) {
+      throw new Usage(option + ": cannot read JSON from " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** --approvals FILE: a JSON array of {"approver": NAME, "signature": HEX}; absent: none. */
+  private List<EnclaveRequest.Approval> approvals(Map<String, String> o) {
+    if (!o.containsKey("--approvals")) {
+      return null;
+    }
+    JsonNode node = readJson(required(o, "--approvals"), "--approvals");
+    if (!node.isArray()) {
+      throw new Usage("--approvals: " + o.get("--approvals") + " must hold a JSON array of {\"approver\", \"signature\"}");
+    }
+    List<EnclaveRequest.Approval> approvals = new ArrayList<>();
+    for (JsonNode a : node) {
+      approvals.add(guard(() -> new EnclaveRequest.Approval(a.path("approver").asText(null), a.path("signature").asText(null))));
+    }
+    return approvals;
+  }
+
+  /**
+   * A job file for a dry run: a body of {@code POST /v1/jobs}, checked against the same schema
+   * the API uses, for the key named by {@code --key}.
+   */
+  private static EnclaveRequest.SignRequest job(String key, String file) {
+    String body;
+    try {
+      body = Files.readString(Path.of(file));
+    } catch (IOException e) {
+      throw new Usage("--file: cannot read " + file + ": " + e.getMessage());
+    }
+    JobRequest request;
+    try {
+      request = Json.MAPPER.treeToValue(ContractSchema.JOB_REQUEST.parse(body), JobRequest.class);
+    } catch (SchemaViolation e) {
+      throw new Usage("--file: " + file + " is not a job body: " + e.getMessage());
+    } catch (IOException e) {
+      throw new Usage("--file: " + file + " is not a job body: " + e.getMessage());
+    }
+    if (!request.keyId().equals(key)) {
+      throw new Usage("--file: the job is for key '" + request.keyId() + "', not --key " + key);
+    }
+    return guard(() -> request.toSignRequest(jobId()));
   }
 
   private JsonNode readEvent(String source) {
@@ -329,7 +437,8 @@ public final class EnclaveCli {
       case KEY_NOT_FOUND -> "see the keys with: keep enclave list-keys (with the same --cid or --local)";
       case KEY_EXISTS -> "names are never reused; pick another --name";
       case KEY_DISABLED -> "a disabled key stays disabled; generate or import another key";
-      case POLICY_DENIED -> "the key's configuration refuses this; see the message above";
+      case POLICY_DENIED -> "the key's policy refuses this (see keep enclave policy show --key K; "
+          + "policy evaluate --key K --file JOB.json explains a job)";
       case SEALING_FAILED -> "the key store could not be written or read; check the data directory and its permissions";
       case INTERNAL -> "the enclave failed unexpectedly; retrying may work";
       case INVALID_REQUEST -> "";

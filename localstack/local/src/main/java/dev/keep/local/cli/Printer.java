@@ -41,6 +41,8 @@ final class Printer {
               + "key         " + s.keyId() + (s.path() == null ? "" : " at " + s.path());
       case EnclaveResponse.EventSigned e -> Json.write(e.event());
       case EnclaveResponse.PsbtSigned p -> psbt(p);
+      case EnclaveResponse.PolicyInfo p -> policy(p);
+      case EnclaveResponse.PolicyDecision d -> decision(d);
       case EnclaveResponse.Error e -> e.code() + ": " + e.message();
     };
   }
@@ -59,6 +61,34 @@ final class Printer {
       out.append('\n').append("  xpub        ").append(k.xpub());
     }
     return out.toString();
+  }
+
+  private static String policy(EnclaveResponse.PolicyInfo p) {
+    return "policy of key " + p.keyId() + ": version " + p.version() + ", hash " + p.hash() + "\n"
+        + String.format("  last hour   %,d signatures, %,d sats out%n", p.signaturesLastHour(), p.satsLastHour())
+        + String.format("  last day    %,d signatures, %,d sats out%n", p.signaturesLastDay(), p.satsLastDay())
+        + prettyJson(p.policy());
+  }
+
+  private static String prettyJson(com.fasterxml.jackson.databind.JsonNode node) {
+    try {
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always writes", e);
+    }
+  }
+
+  private static String decision(EnclaveResponse.PolicyDecision d) {
+    StringJoiner lines = new StringJoiner("\n");
+    lines.add((d.allowed() ? "ALLOW" : "DENY") + " by rule '" + d.ruleId() + "': " + d.reason());
+    lines.add("  key " + d.keyId() + (d.policyHash() == null ? ", no policy"
+        : ", policy version " + d.policyVersion() + " (" + d.policyHash() + ")"));
+    lines.add("  approvers would sign " + d.approvalDigest());
+    lines.add("  dry run: nothing signed, nothing charged");
+    for (EnclaveResponse.PolicyTrace t : d.trace()) {
+      lines.add(String.format("  %-5s %-24s %-18s %s", t.outcome(), t.ruleId(), t.type(), t.detail()));
+    }
+    return lines.toString();
   }
 
   private static String psbt(EnclaveResponse.PsbtSigned p) {

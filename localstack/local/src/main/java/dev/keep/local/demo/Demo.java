@@ -40,10 +40,15 @@ public final class Demo {
    * PSBT jobs run after the timed batch and are not part of its figures.
    */
   public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
-      double baselineWritesPerSecond, List<Outcome> psbts) {
+      double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy) {
+    /**
+     * Every job and PSBT signed and verified, and every policy step ended as the policy says it
+     * must (a dry run EVALUATED, a job over the limit REJECTED with the rule, one at it SIGNED).
+     */
     public boolean allSignedAndVerified() {
       return java.util.stream.Stream.concat(jobs.stream(), psbts.stream())
-          .allMatch(j -> "SIGNED".equals(j.status()) && j.verified());
+          .allMatch(j -> "SIGNED".equals(j.status()) && j.verified())
+          && policy.stream().allMatch(Outcome::verified);
     }
   }
 
@@ -63,6 +68,7 @@ public final class Demo {
     String keyId = "demo-key-" + Hex.encode(randomBytes(3));
     EnclaveResponse.KeyInfo key = stack.createKey(keyId, tenant);
     out.printf("key %s  public key %s  npub %s%n", keyId, key.publicKey(), key.npub());
+    out.println("policy: " + LocalStack.DEVELOPMENT_POLICY_NOTICE);
     JobsClient client = new JobsClient(stack.apiUrl(), apiKey);
 
     Instant start = Instant.now();
@@ -73,7 +79,78 @@ public final class Demo {
     Duration wall = Duration.between(start, Instant.now());
     double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo()).writesPerSecond(2000, SUBMITTERS) : 0;
     List<Outcome> psbts = psbts(stack, client, tenant, Instant.now().plus(timeout));
-    return report(outcomes, wall, baseline, psbts);
+    List<Outcome> policy = policy(stack, client, tenant, Instant.now().plus(timeout));
+    return report(outcomes, wall, baseline, psbts, policy);
+  }
+
+  /** The deployment guide's example policy, which the demo's guarded key gets. */
+  static final String GUIDE_POLICY = """
+      {"version": 1, "rule": {"id": "guide-example", "all": [
+        {"id": "psbt-only", "type": "allowed_kinds", "kinds": ["psbt"]},
+        {"id": "MaxAmountSats", "type": "max_amount", "sats": 1000000},
+        {"id": "MaxPerHour", "type": "max_count", "window": "1h", "count": 10}]}}
+      """;
+
+  /**
+   * The policy engine through the API: a key under the deployment guide's example policy
+   * (MaxAmountSats 1,000,000, MaxPerHour 10). A dry run of a 1,000,001-sat payment says deny; the
+   * payment itself ends REJECTED with the rule and the reason; 1,000,000 sats are signed.
+   */
+  private List<Outcome> policy(LocalStack stack, JobsClient client, String tenant, Instant deadline) throws Exception {
+    String guarded = "demo-guarded-" + Hex.encode(randomBytes(3));
+    stack.createKey(guarded, tenant, new EnclaveRequest.KeySpec("hd", "testnet", false), Json.MAPPER.readTree(GUIDE_POLICY));
+    out.printf("key %s  policy: the guide's example (MaxAmountSats 1,000,000; MaxPerHour 10)%n", guarded);
+    ExampleWallet wallet = ExampleWallet.of(stack, guarded);
+    String over = psbtBody(guarded, wallet.taproot(1_000_001).psbtBase64());
+    String atLimit = psbtBody(guarded, wallet.taproot(1_000_000).psbtBase64());
+    List<Outcome> outcomes = new ArrayList<>();
+
+    JobsClient.Answer dryRun = client.evaluate(over);
+    JsonNode view = dryRun.status() == 200 ? dryRun.body() : await(client, dryRun.body().path("jobId").asText(), deadline);
+    JsonNode decision = view.path("result");
+    outcomes.add(expect(view, "dry run 1,000,001", "EVALUATED",
+        decision.path("allowed").asBoolean() ? "allow" : "deny by '" + decision.path("ruleId").asText() + "': "
+            + decision.path("reason").asText(),
+        "deny by 'MaxAmountSats': max_amount: 1,000,001 sats > 1,000,000"));
+
+    JsonNode refused = await(client, submitted(client, over), deadline);
+    outcomes.add(expect(refused, "pay 1,000,001", "REJECTED", refused.path("error").path("message").asText(),
+        "policy rule 'MaxAmountSats': max_amount: 1,000,001 sats > 1,000,000"));
+    JsonNode signed = await(client, submitted(client, atLimit), deadline);
+    outcomes.add(expect(signed, "pay 1,000,000", "SIGNED", "txid " + signed.path("result").path("summary").path("txid").asText(),
+        null));
+    return outcomes;
+  }
+
+  /** An outcome that is verified when the job ended in {@code status} with {@code expected} (null: any) detail. */
+  private static Outcome expect(JsonNode view, String label, String status, String detail, String expected) {
+    boolean ok = status.equals(view.path("status").asText()) && (expected == null || expected.equals(detail));
+    String problem = ok ? null : "expected " + status + (expected == null ? "" : " (" + expected + ")") + ", got "
+        + view.path("status").asText() + ": " + view.path("error").path("message").asText(detail);
+    return new Outcome(view.path("jobId").asText(), label, view.path("status").asText(), detail, ok, problem,
+        Instant.parse(view.path("createdAt").asText()), Instant.parse(view.path("updatedAt").asText()));
+  }
+
+  private static String psbtBody(String keyId, String psbt) {
+    return Json.write(Json.MAPPER.createObjectNode().put("keyId", keyId).put("kind", "psbt").put("psbt", psbt)
+        .put("network", "testnet"));
+  }
+
+  private static String submitted(JobsClient client, String body) throws Exception {
+    JobsClient.Answer answer = client.submit(body);
+    if (answer.status() != 202) {
+      throw new IllegalStateException("submit answered " + answer.status() + ": " + answer.body());
+    }
+    return answer.body().get("jobId").asText();
+  }
+
+  private static JsonNode await(JobsClient client, String jobId, Instant deadline) throws Exception {
+    JsonNode view = client.get(jobId).body();
+    while (Set.of("QUEUED", "RUNNING").contains(view.path("status").asText()) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50); // Poll interval while the job is in progress.
+      view = client.get(jobId).body();
+    }
+    return view;
   }
 
   /**
@@ -95,12 +172,7 @@ public final class Demo {
         throw new IllegalStateException("submit answered " + answer.status() + ": " + answer.body());
       }
       String jobId = answer.body().get("jobId").asText();
-      JsonNode view = client.get(jobId).body();
-      while (Set.of("QUEUED", "RUNNING").contains(view.path("status").asText()) && Instant.now().isBefore(deadline)) {
-        Thread.sleep(50); // Poll interval while the job is in progress.
-        view = client.get(jobId).body();
-      }
-      outcomes.add(checkPsbt(jobId, spend, view));
+      outcomes.add(checkPsbt(jobId, spend, await(client, jobId, deadline)));
     }
     return outcomes;
   }
@@ -259,14 +331,15 @@ public final class Demo {
     return new Outcome(job.jobId(), job.kind(), status, signature, problem == null, problem, created, finished);
   }
 
-  private static Report report(List<Outcome> jobs, Duration wall, double baseline, List<Outcome> psbts) {
+  private static Report report(List<Outcome> jobs, Duration wall, double baseline, List<Outcome> psbts,
+      List<Outcome> policy) {
     long[] latencies = jobs.stream().filter(j -> j.createdAt() != null)
         .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
     Instant first = jobs.stream().map(Outcome::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.now());
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
     return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline,
-        psbts);
+        psbts, policy);
   }
 
   /** Nearest-rank percentile. */
@@ -311,6 +384,14 @@ public final class Demo {
       out.printf("%d/%d PSBTs signed, finalised and verified independently (the extracted transactions run"
           + " through bitcoin-kmp's script interpreter; fee and change checked against what the wallet built)%n",
           psbtOk, report.psbts().size());
+    }
+    for (Outcome p : report.policy()) {
+      out.printf("job %s  %-17s %-9s %s%n", p.jobId(), p.kind(), p.status(),
+          p.verified() ? p.signature() : "FAILED CHECK: " + p.problem());
+    }
+    if (!report.policy().isEmpty()) {
+      out.printf("%d/%d policy steps as the policy says (the dry run charged nothing; the refusal is a REJECTED job,"
+          + " audited)%n", report.policy().stream().filter(Outcome::verified).count(), report.policy().size());
     }
     if (report.baselineWritesPerSecond() > 0) {
       out.printf(Locale.ROOT, "baseline, same run: DynamoDB Local alone takes %.0f PutItem/s from %d writers;"

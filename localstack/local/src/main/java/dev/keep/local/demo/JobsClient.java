@@ -30,6 +30,14 @@ public final class JobsClient {
         .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
   }
 
+  /** {@code POST /v1/policy/evaluate}: a dry run of {@code jsonBody}, a job body. */
+  public Answer evaluate(String jsonBody) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/policy/evaluate"))
+        .header("authorization", "Bearer " + apiKey)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
   public Answer get(String jobId) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + jobId))
         .header("authorization", "Bearer " + apiKey).GET());

@@ -1,5 +1,7 @@
 package dev.keep.local.stack;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.keep.api.ApiHandler;
 import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.api.jobs.JobQueue;
@@ -12,6 +14,7 @@ import dev.keep.emulators.kms.KmsEndpoint;
 import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.enclave.EnclaveMain;
 import dev.keep.local.http.HttpAdapter;
+import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.schema.tables.Tables;
@@ -214,15 +217,49 @@ public final class LocalStack implements AutoCloseable {
     return enclaveProcess;
   }
 
-  /** Operator path: generates a single mainnet key in the enclave and records its owner. */
+  /**
+   * The policy the local stack gives keys it makes unless told otherwise: every job kind, no
+   * limit. Keys sign nothing without a policy (default deny); this one is explicit, named, and
+   * for development only. The demo and {@code keep local up} say so when they use it.
+   */
+  public static final String DEVELOPMENT_POLICY_JSON =
+      "{\"version\":1,\"rule\":{\"id\":\"local-development-only\",\"type\":\"allowed_kinds\","
+          + "\"kinds\":[\"message\",\"nostr_event\",\"digest\",\"psbt\"]}}";
+
+  /** What the demo and {@code keep local up} print about {@link #DEVELOPMENT_POLICY_JSON}. */
+  public static final String DEVELOPMENT_POLICY_NOTICE =
+      "DEVELOPMENT (rule 'local-development-only': every job kind, no limits); local mode only";
+
+  public static JsonNode developmentPolicy() {
+    return readTree(DEVELOPMENT_POLICY_JSON);
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return Json.MAPPER.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the development policy is JSON", e);
+    }
+  }
+
+  /** Operator path: a single mainnet key under the development policy, and its owner. */
   public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId) throws EnclaveUnavailableException {
     return createKey(keyId, tenantId, EnclaveRequest.KeySpec.DEFAULT);
   }
 
-  /** Operator path: generates a key with {@code spec} in the enclave and records its owner. */
+  /** Operator path: a key with {@code spec} under the development policy, and its owner. */
   public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId, EnclaveRequest.KeySpec spec)
       throws EnclaveUnavailableException {
-    EnclaveResponse response = operatorClient.call(new EnclaveRequest.GenerateKey(keyId, spec));
+    return createKey(keyId, tenantId, spec, developmentPolicy());
+  }
+
+  /**
+   * Operator path: generates a key with {@code spec} and {@code policy} (null: none, so the key
+   * signs nothing until a policy is set) in the enclave, and records its owner.
+   */
+  public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId, EnclaveRequest.KeySpec spec, JsonNode policy)
+      throws EnclaveUnavailableException {
+    EnclaveResponse response = operatorClient.call(new EnclaveRequest.GenerateKey(keyId, spec, policy));
     if (!(response instanceof EnclaveResponse.KeyInfo info)) {
       throw new IllegalStateException("the enclave refused to generate '" + keyId + "': " + response);
     }

@@ -37,8 +37,11 @@ public final class ExampleWallet {
   public record Spend(String label, String psbtBase64, Transaction funding, int fundingIndex, long fee, int changeIndex) {}
 
   static final long FUNDED = 100_000;
-  static final long PAID = 60_000;
+  /** What the example pays out unless asked for another amount. */
+  public static final long PAID = 60_000;
   static final long FEE = 1_000;
+  /** The change left when the payment is larger than the default funding allows. */
+  static final long CHANGE = 39_000;
 
   private final PublicKeys keys;
   private final boolean hd;
@@ -72,15 +75,21 @@ public final class ExampleWallet {
 
   /** BIP-86 key-path spend, as a BIP-370 (v2) PSBT with only a witness_utxo (enough for taproot). */
   public Spend taproot() throws EnclaveUnavailableException {
+    return taproot(PAID);
+  }
+
+  /** As {@link #taproot()}, paying {@code paid} sats out (funded with enough to leave change). */
+  public Spend taproot(long paid) throws EnclaveUnavailableException {
+    long funded = funded(paid);
     String receivePath = "m/86'/1'/0'/0/0";
     String changePath = "m/86'/1'/0'/1/0";
     PublicKey receive = key(receivePath);
     PublicKey change = key(changePath);
     Script receiveScript = TapTweak.p2trScript(receive.xOnly(), Optional.empty());
-    Transaction funding = funding(receiveScript);
+    Transaction funding = funding(receiveScript, funded);
     List<TxOut> outputs = List.of(
-        new TxOut(PAID, outsideAddress()),
-        new TxOut(FUNDED - PAID - FEE, TapTweak.p2trScript(change.xOnly(), Optional.empty())));
+        new TxOut(paid, outsideAddress()),
+        new TxOut(funded - paid - FEE, TapTweak.p2trScript(change.xOnly(), Optional.empty())));
     Psbt psbt = Psbt.createV2(2, 0, List.of(TxIn.unsigned(new OutPoint(funding.txid(), 0), 0xfffffffdL)), outputs);
     psbt.setWitnessUtxo(0, funding.outputs().get(0));
     psbt.setTapInternalKey(0, receive.xOnly());
@@ -94,14 +103,20 @@ public final class ExampleWallet {
 
   /** BIP-84 P2WPKH spend, as a BIP-174 (v0) PSBT with the full previous transaction. */
   public Spend segwit() throws EnclaveUnavailableException {
+    return segwit(PAID);
+  }
+
+  /** As {@link #segwit()}, paying {@code paid} sats out (funded with enough to leave change). */
+  public Spend segwit(long paid) throws EnclaveUnavailableException {
+    long funded = funded(paid);
     String receivePath = "m/84'/1'/0'/0/0";
     String changePath = "m/84'/1'/0'/1/0";
     PublicKey receive = key(receivePath);
     PublicKey change = key(changePath);
-    Transaction funding = funding(Script.p2wpkh(Hash160.of(receive)));
+    Transaction funding = funding(Script.p2wpkh(Hash160.of(receive)), funded);
     Transaction unsigned = new Transaction(2,
         List.of(TxIn.unsigned(new OutPoint(funding.txid(), 0), 0xfffffffdL)),
-        List.of(new TxOut(FUNDED - PAID - FEE, Script.p2wpkh(Hash160.of(change))), new TxOut(PAID, outsideAddress())),
+        List.of(new TxOut(funded - paid - FEE, Script.p2wpkh(Hash160.of(change))), new TxOut(paid, outsideAddress())),
         0);
     Psbt psbt = Psbt.createV0(unsigned);
     psbt.setNonWitnessUtxo(0, funding);
@@ -113,13 +128,20 @@ public final class ExampleWallet {
     return new Spend("psbt p2wpkh", psbt.toBase64(), funding, 0, FEE, 0);
   }
 
-  /** A made-up transaction paying {@link #FUNDED} sats to {@code script}; only its txid matters. */
-  private Transaction funding(Script script) {
+  private static long funded(long paid) {
+    if (paid <= 0 || paid > 20_000_000L * 100_000_000L) {
+      throw new IllegalArgumentException("amount: must be 1..2,000,000,000,000,000 sats, got " + paid);
+    }
+    return Math.max(FUNDED, paid + FEE + CHANGE);
+  }
+
+  /** A made-up transaction paying {@code amount} sats to {@code script}; only its txid matters. */
+  private Transaction funding(Script script, long amount) {
     byte[] prev = new byte[32];
     random.nextBytes(prev);
     return new Transaction(2,
         List.of(new TxIn(new OutPoint(Txid.fromInternal(prev), 0), Script.of(new byte[] {0x51}), 0xffffffffL, List.of())),
-        List.of(new TxOut(FUNDED, script)), 0);
+        List.of(new TxOut(amount, script)), 0);
   }
 
   /** Someone else's P2WPKH address. */

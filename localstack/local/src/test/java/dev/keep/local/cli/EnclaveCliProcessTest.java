@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.enclave.keys.SecretKey;
+import dev.keep.enclave.signing.LibSecp256k1Engine;
+import dev.keep.enclave.signing.Message;
 import dev.keep.local.KeepCli;
 import dev.keep.local.verify.Bip340Verifier;
 import dev.keep.schema.encoding.Hex;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * next, and every signature is checked with the independent BIP-340 verifier.
  */
 class EnclaveCliProcessTest {
+  private static final LibSecp256k1Engine ENGINE = new LibSecp256k1Engine();
   @TempDir Path home;
 
   record Run(int exit, String out, String err) {}
@@ -57,7 +61,7 @@ class EnclaveCliProcessTest {
   void theIssuesLocalCommands_runAsSeparateProcesses_andShareKeys() throws Exception {
     String message = Hex.encode("hello from the operator".getBytes(StandardCharsets.UTF_8));
 
-    Run generate = keep(null, "enclave", "generate-key", "--name", "test", "--local");
+    Run generate = keep(null, "enclave", "generate-key", "--name", "test", "--policy", devPolicy(), "--local");
     assertEquals(0, generate.exit(), generate.err());
     assertTrue(generate.err().startsWith("keep: WARNING: local mode is not secure"), generate.err());
     assertEquals(1, generate.err().lines().count(), "exactly one warning line: " + generate.err());
@@ -87,7 +91,7 @@ class EnclaveCliProcessTest {
   @Test
   void importStatusListDisableAndEvents_andErrorsSayWhatToDo() throws Exception {
     Run imported = keep("nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5\n",
-        "enclave", "import-key", "--name", "nostr", "--local", "--json");
+        "enclave", "import-key", "--name", "nostr", "--policy", devPolicy(), "--local", "--json");
     assertEquals(0, imported.exit(), imported.err());
     String xOnly = Json.MAPPER.readTree(imported.out()).get("xOnly").asText();
 
@@ -130,7 +134,7 @@ class EnclaveCliProcessTest {
   @Test
   void signPsbt_fromBase64AndBinaryFiles_finalises_andRefusesAnotherNetwork() throws Exception {
     assertEquals(0, keep(null, "enclave", "generate-key", "--name", "wallet", "--type", "hd", "--network", "testnet",
-        "--local").exit());
+        "--policy", devPolicy(), "--local").exit());
     Path base64 = home.resolve("tx.psbt");
     Run example = keep(null, "enclave", "example-psbt", "--key", "wallet", "--template", "p2wpkh", "--out",
         base64.toString(), "--local");
@@ -160,5 +164,101 @@ class EnclaveCliProcessTest {
         "--local");
     assertEquals(1, relabel.exit());
     assertTrue(relabel.err().contains("does not relabel"), relabel.err());
+  }
+
+  /**
+   * Issue 5's commands: a key made without a policy signs nothing; {@code policy set} gives it the
+   * deployment guide's example; {@code policy evaluate} explains a job without signing it; a
+   * PSBT over the limit is refused with the rule and reason; and once set, the policy changes only
+   * with two of its three admins' signatures over the update digest the refusal names.
+   */
+  @Test
+  void policySetShowEvaluate_defaultDeny_andAdminUpdates() throws Exception {
+    Run generate = keep(null, "enclave", "generate-key", "--name", "guarded", "--type", "hd", "--network", "testnet",
+        "--local");
+    assertEquals(0, generate.exit(), generate.err());
+    assertTrue(generate.err().contains("key guarded has no policy, so it signs nothing"), generate.err());
+    Path big = home.resolve("big.psbt");
+    Path small = home.resolve("small.psbt");
+    assertEquals(0, keep(null, "enclave", "example-psbt", "--key", "guarded", "--template", "p2tr", "--amount",
+        "1000001", "--out", big.toString(), "--local").exit());
+    assertEquals(0, keep(null, "enclave", "example-psbt", "--key", "guarded", "--template", "p2tr", "--amount",
+        "1000000", "--out", small.toString(), "--local").exit());
+
+    Run noPolicy = keep(null, "enclave", "sign-psbt", "--key", "guarded", "--psbt", small.toString(), "--network",
+        "testnet", "--local");
+    assertEquals(1, noPolicy.exit());
+    assertTrue(noPolicy.err().contains("POLICY_DENIED: policy rule 'default-deny': key has no policy"), noPolicy.err());
+
+    SecretKey[] admins = new SecretKey[3];
+    StringBuilder keys = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      byte[] k = new byte[32];
+      k[31] = (byte) (i + 1);
+      admins[i] = SecretKey.adopt(k);
+      keys.append(i == 0 ? "" : ",").append("\"admin-").append(i).append("\":\"")
+          .append(ENGINE.publicKey(admins[i]).xOnly().toHex()).append('"');
+    }
+    Path v1 = home.resolve("policy-v1.json");
+    Files.writeString(v1, """
+        {"version": 1,
+         "rule": {"id": "root", "all": [
+           {"id": "kinds", "type": "allowed_kinds", "kinds": ["psbt"]},
+           {"id": "MaxAmountSats", "type": "max_amount", "sats": 1000000},
+           {"id": "MaxPerHour", "type": "max_count", "window": "1h", "count": 10}]},
+         "admins": {"threshold": 2, "keys": {%s}}}
+        """.formatted(keys));
+    Run set = keep(null, "enclave", "policy", "set", "--key", "guarded", "--file", v1.toString(), "--local");
+    assertEquals(0, set.exit(), set.err());
+    assertTrue(set.out().startsWith("policy of key guarded: version 1, hash "), set.out());
+
+    Path job = home.resolve("job.json");
+    Files.writeString(job, "{\"keyId\":\"guarded\",\"kind\":\"psbt\",\"network\":\"testnet\",\"psbt\":\""
+        + Files.readString(big).strip() + "\"}");
+    Run dryRun = keep(null, "enclave", "policy", "evaluate", "--key", "guarded", "--file", job.toString(), "--local");
+    assertEquals(0, dryRun.exit(), dryRun.err());
+    assertTrue(dryRun.out().startsWith("DENY by rule 'MaxAmountSats': max_amount: 1,000,001 sats > 1,000,000"),
+        dryRun.out());
+    assertTrue(dryRun.out().contains("dry run: nothing signed, nothing charged"), dryRun.out());
+
+    Run over = keep(null, "enclave", "sign-psbt", "--key", "guarded", "--psbt", big.toString(), "--network", "testnet",
+        "--local");
+    assertEquals(1, over.exit());
+    assertTrue(over.err().contains("POLICY_DENIED: policy rule 'MaxAmountSats': max_amount: 1,000,001 sats > 1,000,000"),
+        over.err());
+    Run atLimit = keep(null, "enclave", "sign-psbt", "--key", "guarded", "--psbt", small.toString(), "--network",
+        "testnet", "--local");
+    assertEquals(0, atLimit.exit(), atLimit.err());
+    Run show = keep(null, "enclave", "policy", "show", "--key", "guarded", "--local");
+    assertTrue(show.out().contains("last hour   1 signatures, 1,000,000 sats out"), show.out());
+
+    // The host alone cannot loosen the policy: the refusal names the digest the admins sign.
+    Path v2 = home.resolve("policy-v2.json");
+    Files.writeString(v2, Files.readString(v1).replace("\"version\": 1", "\"version\": 2")
+        .replace("\"sats\": 1000000", "\"sats\": 5000000"));
+    Run loosen = keep(null, "enclave", "policy", "set", "--key", "guarded", "--file", v2.toString(), "--local");
+    assertEquals(1, loosen.exit());
+    assertTrue(loosen.err().contains("POLICY_DENIED: policy update: 0 valid admin approvals, 2 required"), loosen.err());
+    java.util.regex.Matcher digest = java.util.regex.Pattern.compile("admins sign ([0-9a-f]{64})").matcher(loosen.err());
+    assertTrue(digest.find(), loosen.err());
+    Message update = Message.of(Hex.decode("digest", digest.group(1)));
+    Path approvals = home.resolve("approvals.json");
+    Files.writeString(approvals, "[{\"approver\":\"admin-0\",\"signature\":\""
+        + ENGINE.signSchnorr(update, admins[0], new byte[32]).toHex() + "\"},{\"approver\":\"admin-2\",\"signature\":\""
+        + ENGINE.signSchnorr(update, admins[2], new byte[32]).toHex() + "\"}]");
+    Run approved = keep(null, "enclave", "policy", "set", "--key", "guarded", "--file", v2.toString(), "--approvals",
+        approvals.toString(), "--local");
+    assertEquals(0, approved.exit(), approved.err());
+    assertTrue(approved.out().startsWith("policy of key guarded: version 2, hash "), approved.out());
+    Run nowAllowed = keep(null, "enclave", "sign-psbt", "--key", "guarded", "--psbt", big.toString(), "--network",
+        "testnet", "--local");
+    assertEquals(0, nowAllowed.exit(), nowAllowed.err());
+  }
+
+  /** Every kind, no limit: the local development policy, for tests about something else. */
+  private String devPolicy() throws IOException {
+    Path file = home.resolve("dev-policy.json");
+    Files.writeString(file, dev.keep.local.stack.LocalStack.DEVELOPMENT_POLICY_JSON);
+    return file.toString();
   }
 }
