@@ -53,8 +53,13 @@ final class SignRequests {
 
   JobFacts facts(EnclaveRequest.SignEvent request) throws Refused {
     UnsignedEvent event = parseEvent(request);
+    return facts(request, event, EventId.of(event));
+  }
+
+  /** The facts of an event already parsed and hashed, so signing does neither twice. */
+  private JobFacts facts(EnclaveRequest.SignEvent request, UnsignedEvent event, EventId id) throws Refused {
     return JobFacts.nostrEvent(request.jobId(), event.kind(),
-        ApprovalDigests.nostrEvent(request.keyId(), request.path(), EventId.of(event).toBytes()), policies.now())
+        ApprovalDigests.nostrEvent(request.keyId(), request.path(), id.toBytes()), policies.now())
         .withApprovals(PolicyRequests.approvals(request));
   }
 
@@ -111,8 +116,8 @@ final class SignRequests {
             "event.pubkey: " + event.pubkey().toHex() + " is not the public key of key '" + entry.keyId() + "'"
                 + (path == null ? "" : " at " + path) + " (" + own.toHex() + ")");
       }
-      policies.allow(entry.keyId(), facts(request));
       EventId id = EventId.of(event); // NIP-01: sha256 of the canonical serialisation
+      policies.allow(entry.keyId(), facts(request, event, id));
       SchnorrSignature signature =
           signer.schnorr(Message.of(Digest32.computed(id.toBytes())), lease.key(), lease.publicKey());
       JsonNode signed = SignedEvent.of(event, signature).toJson();
