@@ -53,12 +53,12 @@ record AttestationPayload(
       throw new Malformed("payload: not CBOR: " + e.getMessage());
     }
     if (!(top instanceof CborMap map)) {
-      throw new Malformed("payload: a " + top.kind() + ", expected a map");
+      throw new Malformed("payload: " + top.aKind() + ", expected a map");
     }
     Map<String, Item> fields = new HashMap<>();
     for (Map.Entry<Item, Item> entry : map.entries().entrySet()) {
       if (!(entry.getKey() instanceof Text key)) {
-        throw new Malformed("payload: a key is a " + entry.getKey().kind() + ", keys are text strings");
+        throw new Malformed("payload: a key is " + entry.getKey().aKind() + ", keys are text strings");
       }
       fields.put(key.value(), entry.getValue());
     }
@@ -167,10 +167,10 @@ record AttestationPayload(
   }
 
   private static Malformed wrongType(String field, Item item, String expected) {
-    return new Malformed(field + ": a " + item.kind() + ", expected " + expected);
+    return new Malformed(field + ": " + item.aKind() + ", expected " + expected);
   }
 
   private static String describeKey(Item key) {
-    return key instanceof Int i ? Long.toString(i.value()) : "a " + key.kind();
+    return key instanceof Int i ? Long.toString(i.value()) : key.aKind();
   }
 }

@@ -43,6 +43,11 @@ final class Cbor {
   sealed interface Item permits Int, Bytes, Text, Array, CborMap, Tagged, Simple {
     /** The item's kind as a reader would say it: "byte string", "map", ... */
     String kind();
+
+    /** The kind with its article: "a byte string", "an array". */
+    default String aKind() {
+      return ("aeiou".indexOf(kind().charAt(0)) >= 0 ? "an " : "a ") + kind();
+    }
   }
 
   record Int(long value) implements Item {
@@ -135,6 +140,11 @@ final class Cbor {
         case FALSE, TRUE -> "boolean";
         case NULL -> "null";
       };
+    }
+
+    @Override
+    public String aKind() {
+      return this == NULL ? "null" : "a boolean";
     }
   }
 

@@ -49,7 +49,7 @@ record CoseSign1(byte[] protectedHeader, byte[] payload, byte[] signature) {
     List<Item> items = array.items();
     byte[] protectedHeader = bytes(items.get(0), "protected header");
     if (!(items.get(1) instanceof CborMap unprotected)) {
-      throw new Malformed("COSE_Sign1: unprotected header is a " + items.get(1).kind() + ", expected a map");
+      throw new Malformed("COSE_Sign1: unprotected header is " + items.get(1).aKind() + ", expected a map");
     }
     if (items.get(2) == Cbor.Simple.NULL) {
       throw new Malformed("COSE_Sign1: detached payload (nil); an attestation document carries its payload");
@@ -90,7 +90,7 @@ record CoseSign1(byte[] protectedHeader, byte[] payload, byte[] signature) {
       throw new Malformed("protected header: not CBOR: " + e.getMessage());
     }
     if (!(header instanceof CborMap map)) {
-      throw new Malformed("protected header: a " + header.kind() + ", expected a map");
+      throw new Malformed("protected header: " + header.aKind() + ", expected a map");
     }
     Item alg = map.entries().get(ALG);
     if (alg == null) {
@@ -108,7 +108,7 @@ record CoseSign1(byte[] protectedHeader, byte[] payload, byte[] signature) {
 
   private static byte[] bytes(Item item, String field) throws Malformed {
     if (!(item instanceof Bytes bytes)) {
-      throw new Malformed("COSE_Sign1: " + field + " is a " + item.kind() + ", expected a byte string");
+      throw new Malformed("COSE_Sign1: " + field + " is " + item.aKind() + ", expected a byte string");
     }
     return bytes.value();
   }
@@ -118,7 +118,7 @@ record CoseSign1(byte[] protectedHeader, byte[] payload, byte[] signature) {
       case Int i -> Long.toString(i.value());
       case Cbor.Text t -> "\"" + t.value() + "\"";
       case Cbor.Array a -> "an array of " + a.items().size();
-      default -> "a " + item.kind();
+      default -> item.aKind();
     };
   }
 }
