@@ -10,10 +10,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import javax.security.auth.x500.X500Principal;
@@ -223,9 +221,5 @@ final class DocumentForge {
     } catch (CertificateException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static List<byte[]> list(byte[]... items) {
-    return new ArrayList<>(List.of(items));
   }
 }
