@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -146,7 +147,7 @@ final class CertificateChain {
   private static void pkix(List<X509Certificate> path, Instant at) throws BrokenChain {
     // Java's CertPath runs from the target to the anchor and leaves the anchor out.
     List<X509Certificate> targetFirst = new ArrayList<>(path.subList(1, path.size()));
-    java.util.Collections.reverse(targetFirst);
+    Collections.reverse(targetFirst);
     try {
       CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(targetFirst);
       PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(path.getFirst(), null)));

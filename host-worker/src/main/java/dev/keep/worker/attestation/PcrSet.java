@@ -2,6 +2,7 @@ package dev.keep.worker.attestation;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -33,7 +34,7 @@ public final class PcrSet {
           if (index < 0 || index > MAX_INDEX) {
             throw new IllegalArgumentException("PCR index " + index + " is outside 0.." + MAX_INDEX);
           }
-          copy.put(index, java.util.Objects.requireNonNull(pcr, "PCR" + index));
+          copy.put(index, Objects.requireNonNull(pcr, "PCR" + index));
         });
     return new PcrSet(copy);
   }

@@ -13,6 +13,7 @@ import dev.keep.worker.attestation.AttestationException.UntrustedRoot;
 import dev.keep.worker.attestation.AttestationException.WrongAlgorithm;
 import dev.keep.worker.attestation.AttestationException.WrongDigest;
 import dev.keep.worker.attestation.DocumentForge.CertificateShape;
+import java.security.Signature;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -294,7 +295,7 @@ class AttestationVerifierLocalChainTest {
   /** A document whose payload is {@code payload}, correctly signed by the forge's leaf. */
   private static byte[] resign(byte[] payload) throws Exception {
     byte[] header = new CborWriter().map(1).integer(1).integer(-35).toByteArray();
-    java.security.Signature signer = java.security.Signature.getInstance("SHA384withECDSAinP1363Format");
+    Signature signer = Signature.getInstance("SHA384withECDSAinP1363Format");
     signer.initSign(FORGE.leafKey.getPrivate());
     signer.update(new CoseSign1(header, payload, new byte[0]).toBeSigned());
     return new CborWriter().array(4).bytes(header).map(0).bytes(payload).bytes(signer.sign()).toByteArray();

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -176,6 +177,58 @@ class AttestationVerifierTest {
     System.out.println("single-byte flips, failures by check: " + byCheck);
     // Flips in the framing break the parse, flips elsewhere the signature.
     assertTrue(byCheck.keySet().containsAll(List.of("structure", "signature")), byCheck::toString);
+  }
+
+  /**
+   * Random damage beyond single flips: several bytes overwritten, a range deleted, bytes
+   * inserted. Seeded; the seed is in the failure message.
+   */
+  @Test
+  void realDocument_randomlyDamaged_failsOnlyWithAttestationException() {
+    long seed = 20240907L;
+    Random random = new Random(seed);
+    byte[] document = realDocument();
+    List<String> failures = new ArrayList<>();
+    for (int round = 0; round < 2000; round++) {
+      byte[] damaged = switch (round % 3) {
+        case 0 -> {
+          byte[] copy = document.clone();
+          for (int n = 1 + random.nextInt(8); n > 0; n--) {
+            copy[random.nextInt(copy.length)] = (byte) random.nextInt(256);
+          }
+          yield copy;
+        }
+        case 1 -> {
+          int from = random.nextInt(document.length);
+          int to = Math.min(document.length, from + 1 + random.nextInt(64));
+          byte[] copy = new byte[document.length - (to - from)];
+          System.arraycopy(document, 0, copy, 0, from);
+          System.arraycopy(document, to, copy, from, document.length - to);
+          yield copy;
+        }
+        default -> {
+          int at = random.nextInt(document.length + 1);
+          byte[] inserted = new byte[1 + random.nextInt(16)];
+          random.nextBytes(inserted);
+          byte[] copy = new byte[document.length + inserted.length];
+          System.arraycopy(document, 0, copy, 0, at);
+          System.arraycopy(inserted, 0, copy, at, inserted.length);
+          System.arraycopy(document, at, copy, at + inserted.length, document.length - at);
+          yield copy;
+        }
+      };
+      try {
+        DEBUG_NO_PCRS.verify(damaged, DOCUMENT_TIME);
+        if (!Arrays.equals(damaged, document)) {
+          failures.add("round " + round + ": verified");
+        }
+      } catch (AttestationException expected) {
+        // the round passes
+      } catch (RuntimeException e) {
+        failures.add("round " + round + ": " + e);
+      }
+    }
+    assertEquals(List.of(), failures, "seed " + seed);
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Decoding vectors (RFC 8949 Appendix A where it applies) and every input the decoder refuses. */
@@ -96,6 +97,26 @@ class CborTest {
       }
     });
     assertEquals(List.of(), failures);
+  }
+
+  /** Random inputs, biased toward heads: only ever an item or a DecodingException. Seeded. */
+  @Test
+  void randomInput_decodesOrFailsCleanly() {
+    long seed = 8949L;
+    Random random = new Random(seed);
+    List<String> failures = new ArrayList<>();
+    for (int round = 0; round < 20_000; round++) {
+      byte[] input = new byte[random.nextInt(24)];
+      random.nextBytes(input);
+      try {
+        Cbor.decode(input);
+      } catch (Cbor.DecodingException expected) {
+        // the round passes
+      } catch (RuntimeException e) {
+        failures.add(HEX.formatHex(input) + ": " + e);
+      }
+    }
+    assertEquals(List.of(), failures, "seed " + seed);
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -97,7 +98,7 @@ class AttestationCliTest {
   @Test
   void verify_atTheCurrentTime_failsTheValidityCheck() {
     String message = failure("verify", "--document", base64.toString(), "--no-pcr-check", "--allow-debug", "--at",
-        java.time.Instant.now().toString());
+        Instant.now().toString());
 
     assertTrue(message.startsWith("validity: intermediate (cabundle[1]) certificate"
         + " \"CN=ec28cbbaae08094d.us-east-1.aws.nitro-enclaves,OU=AWS,O=Amazon,C=US\" expired: notAfter"
