@@ -1,5 +1,6 @@
 package dev.keep.local;
 
+import dev.keep.local.cli.AttestationCli;
 import dev.keep.local.cli.EnclaveCli;
 import dev.keep.local.demo.Demo;
 import dev.keep.local.stack.LocalStack;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
  *   keep demo [--jobs N] [--workers W]
  *   keep local up [--port 8080] [--api-key KEY]
  *   keep enclave COMMAND (--cid N | --local) ...     see {@link EnclaveCli}
+ *   keep attestation verify --document FILE ...     see {@link AttestationCli}
  * </pre>
  */
 public final class KeepCli {
@@ -38,6 +40,8 @@ public final class KeepCli {
       int code;
       if (!list.isEmpty() && list.get(0).equals("enclave")) {
         code = enclave(list.subList(1, list.size()));
+      } else if (!list.isEmpty() && list.get(0).equals("attestation")) {
+        code = attestation(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("demo")) {
         code = demo(list.subList(1, list.size()));
       } else if (list.size() >= 2 && list.get(0).equals("local") && list.get(1).equals("up")) {
@@ -61,6 +65,21 @@ public final class KeepCli {
       System.err.println("keep: " + e.getMessage());
       System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event | sign-psbt | example-psbt");
       System.err.println("       (--cid N [--port 5000] | --local [--data-dir DIR]) [--json]; see README.md, \"The enclave CLI\"");
+      return 2;
+    }
+  }
+
+  private static int attestation(List<String> args) {
+    try {
+      return new AttestationCli(System.out).run(args);
+    } catch (AttestationCli.Failure e) {
+      System.err.println("keep: attestation: " + e.getMessage());
+      return 1;
+    } catch (AttestationCli.Usage e) {
+      System.err.println("keep: " + e.getMessage());
+      System.err.println("usage: keep attestation verify --document FILE (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE | --no-pcr-check)");
+      System.err.println("         [--at ISO-8601-INSTANT] [--allow-debug] [--nonce HEX] [--require-public-key] [--local-root PEM]");
+      System.err.println("       see README.md, \"Verifying an attestation document\"");
       return 2;
     }
   }
@@ -172,6 +191,7 @@ public final class KeepCli {
     System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
     System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt,");
     System.err.println("                                            policy set | show | evaluate");
+    System.err.println("  keep attestation verify --document FILE ...  check an AWS Nitro attestation document");
     return 2;
   }
 
