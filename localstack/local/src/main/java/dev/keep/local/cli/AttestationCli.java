@@ -1,14 +1,14 @@
 package dev.keep.local.cli;
 
-import dev.keep.worker.attestation.AttestationException;
-import dev.keep.worker.attestation.AttestationVerifier;
-import dev.keep.worker.attestation.Nonce;
-import dev.keep.worker.attestation.Pcr;
-import dev.keep.worker.attestation.PcrPolicy;
-import dev.keep.worker.attestation.PcrSet;
-import dev.keep.worker.attestation.PcrsJson;
-import dev.keep.worker.attestation.TrustedRoot;
-import dev.keep.worker.attestation.VerifiedAttestation;
+import dev.keep.schema.attestation.AttestationException;
+import dev.keep.schema.attestation.AttestationVerifier;
+import dev.keep.schema.attestation.Nonce;
+import dev.keep.schema.attestation.Pcr;
+import dev.keep.schema.attestation.PcrPolicy;
+import dev.keep.schema.attestation.PcrSet;
+import dev.keep.schema.attestation.PcrsJson;
+import dev.keep.schema.attestation.TrustedRoot;
+import dev.keep.schema.attestation.VerifiedAttestation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

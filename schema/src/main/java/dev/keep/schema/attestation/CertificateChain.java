@@ -1,9 +1,9 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
-import dev.keep.worker.attestation.AttestationException.BrokenChain;
-import dev.keep.worker.attestation.AttestationException.CertificateNotValid;
-import dev.keep.worker.attestation.AttestationException.Malformed;
-import dev.keep.worker.attestation.AttestationException.UntrustedRoot;
+import dev.keep.schema.attestation.AttestationException.BrokenChain;
+import dev.keep.schema.attestation.AttestationException.CertificateNotValid;
+import dev.keep.schema.attestation.AttestationException.Malformed;
+import dev.keep.schema.attestation.AttestationException.UntrustedRoot;
 import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
 import java.security.ProviderException;

@@ -1,4 +1,4 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keep.worker.attestation.AttestationException.BadSignature;
-import dev.keep.worker.attestation.AttestationException.CertificateNotValid;
-import dev.keep.worker.attestation.AttestationException.DebugMode;
-import dev.keep.worker.attestation.AttestationException.Malformed;
-import dev.keep.worker.attestation.AttestationException.NonceMismatch;
-import dev.keep.worker.attestation.AttestationException.PcrMismatch;
-import dev.keep.worker.attestation.AttestationException.UntrustedRoot;
+import dev.keep.schema.attestation.AttestationException.BadSignature;
+import dev.keep.schema.attestation.AttestationException.CertificateNotValid;
+import dev.keep.schema.attestation.AttestationException.DebugMode;
+import dev.keep.schema.attestation.AttestationException.Malformed;
+import dev.keep.schema.attestation.AttestationException.NonceMismatch;
+import dev.keep.schema.attestation.AttestationException.PcrMismatch;
+import dev.keep.schema.attestation.AttestationException.UntrustedRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

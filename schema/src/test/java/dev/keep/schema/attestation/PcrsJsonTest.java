@@ -1,4 +1,4 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

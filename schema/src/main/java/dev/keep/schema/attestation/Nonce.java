@@ -1,4 +1,4 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
 import java.security.MessageDigest;
 import java.util.Arrays;

@@ -1,11 +1,11 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.keep.worker.attestation.Cbor.Bytes;
-import dev.keep.worker.attestation.Cbor.Int;
-import dev.keep.worker.attestation.Cbor.Item;
-import dev.keep.worker.attestation.Cbor.Text;
+import dev.keep.schema.attestation.Cbor.Bytes;
+import dev.keep.schema.attestation.Cbor.Int;
+import dev.keep.schema.attestation.Cbor.Item;
+import dev.keep.schema.attestation.Cbor.Text;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

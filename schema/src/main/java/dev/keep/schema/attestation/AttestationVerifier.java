@@ -1,12 +1,12 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
-import dev.keep.worker.attestation.AttestationException.BadSignature;
-import dev.keep.worker.attestation.AttestationException.DebugMode;
-import dev.keep.worker.attestation.AttestationException.Malformed;
-import dev.keep.worker.attestation.AttestationException.NonceMismatch;
-import dev.keep.worker.attestation.AttestationException.PcrMismatch;
-import dev.keep.worker.attestation.AttestationException.PublicKeyMissing;
-import dev.keep.worker.attestation.AttestationException.WrongDigest;
+import dev.keep.schema.attestation.AttestationException.BadSignature;
+import dev.keep.schema.attestation.AttestationException.DebugMode;
+import dev.keep.schema.attestation.AttestationException.Malformed;
+import dev.keep.schema.attestation.AttestationException.NonceMismatch;
+import dev.keep.schema.attestation.AttestationException.PcrMismatch;
+import dev.keep.schema.attestation.AttestationException.PublicKeyMissing;
+import dev.keep.schema.attestation.AttestationException.WrongDigest;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;

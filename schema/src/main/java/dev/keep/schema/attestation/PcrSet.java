@@ -1,4 +1,4 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
 import java.util.Collections;
 import java.util.Map;

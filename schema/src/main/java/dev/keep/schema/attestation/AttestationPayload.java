@@ -1,11 +1,11 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
-import dev.keep.worker.attestation.AttestationException.Malformed;
-import dev.keep.worker.attestation.Cbor.Bytes;
-import dev.keep.worker.attestation.Cbor.CborMap;
-import dev.keep.worker.attestation.Cbor.Int;
-import dev.keep.worker.attestation.Cbor.Item;
-import dev.keep.worker.attestation.Cbor.Text;
+import dev.keep.schema.attestation.AttestationException.Malformed;
+import dev.keep.schema.attestation.Cbor.Bytes;
+import dev.keep.schema.attestation.Cbor.CborMap;
+import dev.keep.schema.attestation.Cbor.Int;
+import dev.keep.schema.attestation.Cbor.Item;
+import dev.keep.schema.attestation.Cbor.Text;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,18 +1,18 @@
-package dev.keep.worker.attestation;
+package dev.keep.schema.attestation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keep.worker.attestation.AttestationException.BadSignature;
-import dev.keep.worker.attestation.AttestationException.BrokenChain;
-import dev.keep.worker.attestation.AttestationException.Malformed;
-import dev.keep.worker.attestation.AttestationException.PublicKeyMissing;
-import dev.keep.worker.attestation.AttestationException.UntrustedRoot;
-import dev.keep.worker.attestation.AttestationException.WrongAlgorithm;
-import dev.keep.worker.attestation.AttestationException.WrongDigest;
-import dev.keep.worker.attestation.DocumentForge.CertificateShape;
+import dev.keep.schema.attestation.AttestationException.BadSignature;
+import dev.keep.schema.attestation.AttestationException.BrokenChain;
+import dev.keep.schema.attestation.AttestationException.Malformed;
+import dev.keep.schema.attestation.AttestationException.PublicKeyMissing;
+import dev.keep.schema.attestation.AttestationException.UntrustedRoot;
+import dev.keep.schema.attestation.AttestationException.WrongAlgorithm;
+import dev.keep.schema.attestation.AttestationException.WrongDigest;
+import dev.keep.schema.attestation.DocumentForge.CertificateShape;
 import java.security.Signature;
 import java.util.ArrayList;
 import java.util.List;
