@@ -30,8 +30,16 @@ final class KeyRegistry {
     return random;
   }
 
+  Clock clock() {
+    return clock;
+  }
+
+  String accountId() {
+    return accountId;
+  }
+
   /** A new enabled symmetric key with fresh random key material. */
-  KmsKey create(String description, String policy) {
+  KmsKey create(String description, KeyPolicy policy) {
     String id = UUID.randomUUID().toString();
     byte[] material = new byte[32];
     random.nextBytes(material);
@@ -45,21 +53,21 @@ final class KeyRegistry {
             Instant.now(clock),
             description,
             KmsKey.KeyState.ENABLED,
-            policy == null ? DefaultKeyPolicy.forAccount(accountId) : policy,
+            policy,
             secret);
     keysById.put(id, key);
     return key;
   }
 
+  /** Replaces the key policy of {@code key}. */
+  KmsKey replacePolicy(KmsKey key, KeyPolicy policy) {
+    KmsKey updated = key.withPolicy(policy);
+    keysById.put(updated.id(), updated);
+    return updated;
+  }
+
   /** Points {@code aliasName} at an existing key; an alias, once made, is never silently moved. */
-  void createAlias(String aliasName, KeyReference target) {
-    KmsKey key =
-        switch (target) {
-          case KeyReference.KeyId _, KeyReference.KeyArn _ -> resolve(target);
-          case KeyReference.AliasName _, KeyReference.AliasArn _ ->
-              throw KmsException.validation(
-                  "TargetKeyId", "Member must be a key id or key ARN, not an alias");
-        };
+  void createAlias(String aliasName, KmsKey key) {
     if (keyIdsByAlias.putIfAbsent(aliasName, key.id()) != null) {
       throw new KmsException(
           KmsError.ALREADY_EXISTS,
@@ -85,7 +93,7 @@ final class KeyRegistry {
     return key;
   }
 
-  /** A key by its bare id, as a ciphertext names it; absent if no such key. */
+  /** A key by its bare id, as a ciphertext names it; null if no such key. */
   KmsKey byId(String id) {
     return keysById.get(id);
   }

@@ -88,7 +88,7 @@ class CiphertextFormatTest {
             "000000000000",
             java.time.Clock.systemUTC(),
             new java.security.SecureRandom());
-    KmsKey key = keys.create("", null);
+    KmsKey key = keys.create("", KeyPolicy.parse(DefaultKeyPolicy.forAccount("000000000000")));
     String material = HexFormat.of().formatHex(key.material().getEncoded());
 
     assertFalse(key.toString().contains(material));
