@@ -4,26 +4,24 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
-/** All keys and aliases of one endpoint, in memory only, for one region and account. */
+/** All keys and aliases of one endpoint, for one region and account, held in a {@link KeyStore}. */
 final class KeyRegistry {
   private final String region;
   private final String accountId;
   private final Clock clock;
   private final SecureRandom random;
-  private final Map<String, KmsKey> keysById = new ConcurrentHashMap<>();
-  private final Map<String, String> keyIdsByAlias = new ConcurrentHashMap<>();
+  private final KeyStore store;
 
-  KeyRegistry(String region, String accountId, Clock clock, SecureRandom random) {
+  KeyRegistry(String region, String accountId, Clock clock, SecureRandom random, KeyStore store) {
     this.region = region;
     this.accountId = accountId;
     this.clock = clock;
     this.random = random;
+    this.store = store;
   }
 
   SecureRandom random() {
@@ -55,20 +53,20 @@ final class KeyRegistry {
             KmsKey.KeyState.ENABLED,
             policy,
             secret);
-    keysById.put(id, key);
+    store.put(key);
     return key;
   }
 
   /** Replaces the key policy of {@code key}. */
   KmsKey replacePolicy(KmsKey key, KeyPolicy policy) {
     KmsKey updated = key.withPolicy(policy);
-    keysById.put(updated.id(), updated);
+    store.put(updated);
     return updated;
   }
 
   /** Points {@code aliasName} at an existing key; an alias, once made, is never silently moved. */
   void createAlias(String aliasName, KmsKey key) {
-    if (keyIdsByAlias.putIfAbsent(aliasName, key.id()) != null) {
+    if (!store.createAlias(aliasName, key.id())) {
       throw new KmsException(
           KmsError.ALREADY_EXISTS,
           "An alias with the name " + aliasArn(aliasName) + " already exists");
@@ -85,7 +83,7 @@ final class KeyRegistry {
           case KeyReference.AliasArn arn ->
               ours(arn.region(), arn.account()) ? aliasTarget(arn.name(), arn.text()) : null;
         };
-    KmsKey key = id == null ? null : keysById.get(id);
+    KmsKey key = id == null ? null : store.key(id).orElse(null);
     if (key == null) {
       String shown = reference instanceof KeyReference.KeyId k ? keyArn(k.id()) : reference.text();
       throw new KmsException(KmsError.NOT_FOUND, "Key '" + shown + "' does not exist");
@@ -95,15 +93,14 @@ final class KeyRegistry {
 
   /** A key by its bare id, as a ciphertext names it; null if no such key. */
   KmsKey byId(String id) {
-    return keysById.get(id);
+    return store.key(id).orElse(null);
   }
 
   private String aliasTarget(String aliasName, String shown) {
-    String id = keyIdsByAlias.get(aliasName);
-    if (id == null) {
-      throw new KmsException(KmsError.NOT_FOUND, "Alias " + shown + " is not found.");
-    }
-    return id;
+    return store
+        .aliasTarget(aliasName)
+        .orElseThrow(
+            () -> new KmsException(KmsError.NOT_FOUND, "Alias " + shown + " is not found."));
   }
 
   private boolean ours(String arnRegion, String arnAccount) {

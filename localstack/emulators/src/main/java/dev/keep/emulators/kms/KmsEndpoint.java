@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * KmsEndpoint kms = KmsEndpoint.builder()
  *     .trustedRoot(TrustedRoot.local(localRootCertificate)) // default: TrustedRoot.awsNitro()
+ *     .directory(Path.of(".keep/kms"))                      // default: keys in memory only
  *     .start();                                             // port 0: any free port
  * }</pre>
  */
@@ -57,7 +59,7 @@ public final class KmsEndpoint implements AutoCloseable {
 
   /**
    * Starts on {@code port}, or on a free port when it is 0, with the default region and account,
-   * trusting documents from the AWS Nitro Enclaves root only.
+   * keys in memory, trusting documents from the AWS Nitro Enclaves root only.
    */
   public static KmsEndpoint start(int port) {
     return builder().port(port).start();
@@ -78,7 +80,7 @@ public final class KmsEndpoint implements AutoCloseable {
     return endpoint;
   }
 
-  /** Stops at once; in-flight requests are cut off, and every key is forgotten. */
+  /** Stops at once; in-flight requests are cut off. Keys in memory are forgotten. */
   @Override
   public void close() {
     if (closed) {
@@ -95,6 +97,7 @@ public final class KmsEndpoint implements AutoCloseable {
     private String region = DEFAULT_REGION;
     private String accountId = DEFAULT_ACCOUNT_ID;
     private TrustedRoot trustedRoot;
+    private Path directory;
 
     private Builder() {}
 
@@ -126,10 +129,21 @@ public final class KmsEndpoint implements AutoCloseable {
     }
 
     /**
+     * Keeps keys and aliases as owner-only files in {@code directory} (created if missing), so an
+     * endpoint started later, or in another process, on the same directory has the same keys.
+     * Without it keys live in memory and vanish on {@link #close()}.
+     */
+    public Builder directory(Path directory) {
+      this.directory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
      * Binds and starts serving.
      *
-     * @throws IllegalArgumentException for a bad port, region or account
-     * @throws java.io.UncheckedIOException when the port cannot be bound
+     * @throws IllegalArgumentException for a bad port, region or account, or a directory made for
+     *     another region or account
+     * @throws java.io.UncheckedIOException when the port cannot be bound or the directory opened
      */
     public KmsEndpoint start() {
       if (port < 0 || port > 65_535) {
@@ -142,8 +156,12 @@ public final class KmsEndpoint implements AutoCloseable {
         throw new IllegalArgumentException("accountId: must be 12 digits");
       }
       TrustedRoot root = trustedRoot != null ? trustedRoot : TrustedRoot.awsNitro();
+      KeyStore store =
+          directory == null
+              ? new MemoryKeyStore()
+              : DirectoryKeyStore.open(directory, region, accountId);
       Clock clock = Clock.systemUTC();
-      KeyRegistry keys = new KeyRegistry(region, accountId, clock, new SecureRandom());
+      KeyRegistry keys = new KeyRegistry(region, accountId, clock, new SecureRandom(), store);
       HttpServer server;
       try {
         server =
@@ -157,7 +175,11 @@ public final class KmsEndpoint implements AutoCloseable {
           "/", new KmsHttpHandler(KmsOperations.table(keys, new Recipients(root, clock))));
       server.start();
       KmsEndpoint kms = new KmsEndpoint(server, executor);
-      LOG.info("KMS listening on {}, trusting {}", kms.endpoint, root);
+      LOG.info(
+          "KMS listening on {}, trusting {}, keys {}",
+          kms.endpoint,
+          root,
+          directory == null ? "in memory" : "in " + directory);
       return kms;
     }
   }
