@@ -18,8 +18,15 @@ record CreateAlias(KeyRegistry keys) implements KmsOperation {
       // AWS reserves these for its own service keys.
       throw KmsException.validation("AliasName", "Member must not begin with alias/aws/");
     }
-    String target = request.requiredString("TargetKeyId", 1, 2048);
-    keys.createAlias(aliasName, KeyReference.parse(target));
+    KeyReference target = KeyReference.parse(request.requiredString("TargetKeyId", 1, 2048));
+    if (target instanceof KeyReference.AliasName || target instanceof KeyReference.AliasArn) {
+      throw KmsException.validation(
+          "TargetKeyId", "Member must be a key id or key ARN, not an alias");
+    }
+    KmsKey key = keys.resolve(target);
+    // AWS also asks IAM about the alias itself; here the key policy alone decides.
+    PolicyEvaluator.authorize(key, KmsActions.CREATE_ALIAS, RequestContext.EMPTY);
+    keys.createAlias(aliasName, key);
     return KmsJson.object();
   }
 }

@@ -1,10 +1,11 @@
 package dev.keep.emulators.kms;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** CreateKey: symmetric encryption keys only, the one kind Keep uses. */
+/**
+ * CreateKey: symmetric encryption keys only, the one kind Keep uses. A Policy is parsed and checked
+ * as PutKeyPolicy checks it; without one the key gets the default key policy AWS gives.
+ */
 record CreateKey(KeyRegistry keys) implements KmsOperation {
   @Override
   public ObjectNode handle(KmsRequest request) {
@@ -30,25 +31,17 @@ record CreateKey(KeyRegistry keys) implements KmsOperation {
     request.rejectIfPresent("CustomKeyStoreId");
     request.rejectIfPresent("XksKeyId");
     String description = request.optionalString("Description", 0, 8192).orElse("");
-    String policy =
-        request.optionalString("Policy", 1, 32768).map(CreateKey::requireJsonObject).orElse(null);
+    boolean bypass = request.optionalBoolean("BypassPolicyLockoutSafetyCheck").orElse(false);
+    KeyPolicy policy =
+        PutKeyPolicy.checked(
+            request
+                .optionalString("Policy", 1, 32_768)
+                .orElseGet(() -> DefaultKeyPolicy.forAccount(keys.accountId())),
+            bypass);
 
     KmsKey key = keys.create(description, policy);
     ObjectNode response = KmsJson.object();
     response.set("KeyMetadata", KeyMetadata.of(key));
     return response;
-  }
-
-  /** Policies are not evaluated yet, but a policy that is not even JSON is refused, as in AWS. */
-  private static String requireJsonObject(String policy) {
-    try {
-      JsonNode node = KmsJson.MAPPER.readTree(policy);
-      if (node != null && node.isObject()) {
-        return policy;
-      }
-    } catch (JsonProcessingException e) {
-      // fall through
-    }
-    throw new KmsException(KmsError.MALFORMED_POLICY, "Policy is not a JSON object");
   }
 }

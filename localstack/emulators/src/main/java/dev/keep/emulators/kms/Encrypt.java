@@ -1,6 +1,7 @@
 package dev.keep.emulators.kms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 
 /** Encrypt: up to 4 KiB of plaintext under a key, bound to the encryption context. */
 record Encrypt(KeyRegistry keys) implements KmsOperation {
@@ -12,7 +13,10 @@ record Encrypt(KeyRegistry keys) implements KmsOperation {
     EncryptionContext context = request.encryptionContext();
     request.requireSymmetricDefault("EncryptionAlgorithm", KmsError.INVALID_KEY_USAGE);
     request.rejectIfPresent("DryRun");
-    KmsKey key = keys.resolve(KeyReference.parse(keyId)).requireEnabled();
+    KmsKey key = keys.resolve(KeyReference.parse(keyId));
+    PolicyEvaluator.authorize(
+        key, KmsActions.ENCRYPT, RequestContext.of(Optional.empty(), context));
+    key.requireEnabled();
 
     ObjectNode response = KmsJson.object();
     response.put(

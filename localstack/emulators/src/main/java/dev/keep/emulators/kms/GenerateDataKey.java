@@ -1,30 +1,40 @@
 package dev.keep.emulators.kms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * GenerateDataKey: fresh random bytes, returned both in the clear and encrypted under the key, as
- * Encrypt would have encrypted them.
+ * Encrypt would have encrypted them. With a Recipient, the clear copy goes back only inside
+ * CiphertextForRecipient, and Plaintext is left out.
  */
-record GenerateDataKey(KeyRegistry keys) implements KmsOperation {
+record GenerateDataKey(KeyRegistry keys, Recipients recipients) implements KmsOperation {
   @Override
   public ObjectNode handle(KmsRequest request) {
     // The whole request is validated before any key is looked up, as AWS does.
     String keyId = request.requiredString("KeyId", 1, 2048);
     EncryptionContext context = request.encryptionContext();
     int length = length(request);
-    // Not yet: Nitro attestation documents, answered with CiphertextForRecipient.
-    request.rejectIfPresent("Recipient");
     request.rejectIfPresent("DryRun");
-    KmsKey key = keys.resolve(KeyReference.parse(keyId)).requireEnabled();
+    Optional<AttestedRecipient> recipient = recipients.read(request);
+    KmsKey key = keys.resolve(KeyReference.parse(keyId));
+    PolicyEvaluator.authorize(
+        key, KmsActions.GENERATE_DATA_KEY, RequestContext.of(recipient, context));
+    key.requireEnabled();
 
     byte[] dataKey = new byte[length];
     keys.random().nextBytes(dataKey);
     ObjectNode response = KmsJson.object();
     response.put(
         "CiphertextBlob", KmsJson.base64(Envelope.seal(key, dataKey, context, keys.random())));
-    response.put("Plaintext", KmsJson.base64(dataKey));
+    if (recipient.isPresent()) {
+      response.put(
+          "CiphertextForRecipient",
+          KmsJson.base64(CiphertextForRecipient.seal(dataKey, recipient.get(), keys.random())));
+    } else {
+      response.put("Plaintext", KmsJson.base64(dataKey));
+    }
     response.put("KeyId", key.arn());
     return response;
   }

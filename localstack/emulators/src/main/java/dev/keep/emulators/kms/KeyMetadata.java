@@ -2,7 +2,7 @@ package dev.keep.emulators.kms;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** A key's KeyMetadata structure, as CreateKey (and later DescribeKey) return it. */
+/** A key's KeyMetadata structure, as CreateKey and DescribeKey return it. */
 final class KeyMetadata {
   private KeyMetadata() {}
 

@@ -4,34 +4,40 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
-/** All keys and aliases of one endpoint, in memory only, for one region and account. */
+/** All keys and aliases of one endpoint, for one region and account, held in a {@link KeyStore}. */
 final class KeyRegistry {
   private final String region;
   private final String accountId;
   private final Clock clock;
   private final SecureRandom random;
-  private final Map<String, KmsKey> keysById = new ConcurrentHashMap<>();
-  private final Map<String, String> keyIdsByAlias = new ConcurrentHashMap<>();
+  private final KeyStore store;
 
-  KeyRegistry(String region, String accountId, Clock clock, SecureRandom random) {
+  KeyRegistry(String region, String accountId, Clock clock, SecureRandom random, KeyStore store) {
     this.region = region;
     this.accountId = accountId;
     this.clock = clock;
     this.random = random;
+    this.store = store;
   }
 
   SecureRandom random() {
     return random;
   }
 
+  Clock clock() {
+    return clock;
+  }
+
+  String accountId() {
+    return accountId;
+  }
+
   /** A new enabled symmetric key with fresh random key material. */
-  KmsKey create(String description, String policy) {
+  KmsKey create(String description, KeyPolicy policy) {
     String id = UUID.randomUUID().toString();
     byte[] material = new byte[32];
     random.nextBytes(material);
@@ -45,22 +51,22 @@ final class KeyRegistry {
             Instant.now(clock),
             description,
             KmsKey.KeyState.ENABLED,
-            policy == null ? DefaultKeyPolicy.forAccount(accountId) : policy,
+            policy,
             secret);
-    keysById.put(id, key);
+    store.put(key);
     return key;
   }
 
+  /** Replaces the key policy of {@code key}. */
+  KmsKey replacePolicy(KmsKey key, KeyPolicy policy) {
+    KmsKey updated = key.withPolicy(policy);
+    store.put(updated);
+    return updated;
+  }
+
   /** Points {@code aliasName} at an existing key; an alias, once made, is never silently moved. */
-  void createAlias(String aliasName, KeyReference target) {
-    KmsKey key =
-        switch (target) {
-          case KeyReference.KeyId _, KeyReference.KeyArn _ -> resolve(target);
-          case KeyReference.AliasName _, KeyReference.AliasArn _ ->
-              throw KmsException.validation(
-                  "TargetKeyId", "Member must be a key id or key ARN, not an alias");
-        };
-    if (keyIdsByAlias.putIfAbsent(aliasName, key.id()) != null) {
+  void createAlias(String aliasName, KmsKey key) {
+    if (!store.createAlias(aliasName, key.id())) {
       throw new KmsException(
           KmsError.ALREADY_EXISTS,
           "An alias with the name " + aliasArn(aliasName) + " already exists");
@@ -77,7 +83,7 @@ final class KeyRegistry {
           case KeyReference.AliasArn arn ->
               ours(arn.region(), arn.account()) ? aliasTarget(arn.name(), arn.text()) : null;
         };
-    KmsKey key = id == null ? null : keysById.get(id);
+    KmsKey key = id == null ? null : store.key(id).orElse(null);
     if (key == null) {
       String shown = reference instanceof KeyReference.KeyId k ? keyArn(k.id()) : reference.text();
       throw new KmsException(KmsError.NOT_FOUND, "Key '" + shown + "' does not exist");
@@ -85,17 +91,16 @@ final class KeyRegistry {
     return key;
   }
 
-  /** A key by its bare id, as a ciphertext names it; absent if no such key. */
+  /** A key by its bare id, as a ciphertext names it; null if no such key. */
   KmsKey byId(String id) {
-    return keysById.get(id);
+    return store.key(id).orElse(null);
   }
 
   private String aliasTarget(String aliasName, String shown) {
-    String id = keyIdsByAlias.get(aliasName);
-    if (id == null) {
-      throw new KmsException(KmsError.NOT_FOUND, "Alias " + shown + " is not found.");
-    }
-    return id;
+    return store
+        .aliasTarget(aliasName)
+        .orElseThrow(
+            () -> new KmsException(KmsError.NOT_FOUND, "Alias " + shown + " is not found."));
   }
 
   private boolean ours(String arnRegion, String arnAccount) {

@@ -2,6 +2,11 @@ package dev.keep.emulators.kms;
 
 /** The KMS error types this endpoint returns, by their wire name and HTTP status. */
 enum KmsError {
+  /**
+   * The key policy does not allow the request. The SDK has no typed exception for it in KMS, so
+   * callers see a KmsException whose error code is "AccessDeniedException", as against AWS.
+   */
+  ACCESS_DENIED("AccessDeniedException", 400),
   ALREADY_EXISTS("AlreadyExistsException", 400),
   DISABLED("DisabledException", 400),
   INCORRECT_KEY("IncorrectKeyException", 400),

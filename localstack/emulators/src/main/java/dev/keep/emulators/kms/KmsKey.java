@@ -16,13 +16,22 @@ record KmsKey(
     Instant creationDate,
     String description,
     KeyState state,
-    String policy,
+    KeyPolicy policy,
     SecretKey material) {
 
   /** The key states this endpoint can produce; AWS has more (PendingDeletion, ...). */
   enum KeyState {
     ENABLED("Enabled"),
     DISABLED("Disabled");
+
+    static KeyState byWireName(String wireName) {
+      for (KeyState state : values()) {
+        if (state.wireName.equals(wireName)) {
+          return state;
+        }
+      }
+      throw new IllegalArgumentException("unknown key state " + wireName);
+    }
 
     private final String wireName;
 
@@ -44,6 +53,11 @@ record KmsKey(
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(material, "material");
+  }
+
+  /** This key with another key policy, everything else the same. */
+  KmsKey withPolicy(KeyPolicy newPolicy) {
+    return new KmsKey(id, arn, accountId, creationDate, description, state, newPolicy, material);
   }
 
   /** Cryptographic operations need an enabled key, as in AWS. */

@@ -14,9 +14,33 @@ import java.util.TreeMap;
  */
 final class KmsRequest {
   private final ObjectNode body;
+  // Where this object sits in the request, e.g. "Recipient.", so errors name the full path.
+  private final String prefix;
 
   KmsRequest(ObjectNode body) {
+    this(body, "");
+  }
+
+  private KmsRequest(ObjectNode body, String prefix) {
     this.body = body;
+    this.prefix = prefix;
+  }
+
+  /** A nested structure such as {@code Recipient}, empty when absent. */
+  Optional<KmsRequest> optionalObject(String field) {
+    if (!has(field)) {
+      return Optional.empty();
+    }
+    JsonNode node = body.get(field);
+    if (!node.isObject()) {
+      throw KmsException.validation(path(field), "Member must be a structure");
+    }
+    return Optional.of(new KmsRequest((ObjectNode) node, path(field) + "."));
+  }
+
+  /** The field's full name in the request, for error messages. */
+  String path(String field) {
+    return prefix + field;
   }
 
   boolean has(String field) {
@@ -34,12 +58,12 @@ final class KmsRequest {
     }
     JsonNode node = body.get(field);
     if (!node.isTextual()) {
-      throw KmsException.validation(field, "Member must be a string");
+      throw KmsException.validation(path(field), "Member must be a string");
     }
     String value = node.textValue();
     if (value.length() < minLength || value.length() > maxLength) {
       throw KmsException.validation(
-          field, "Member must have length between " + minLength + " and " + maxLength);
+          path(field), "Member must have length between " + minLength + " and " + maxLength);
     }
     return Optional.of(value);
   }
@@ -51,11 +75,12 @@ final class KmsRequest {
     try {
       bytes = Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
-      throw KmsException.validation(field, "Member must be valid base64");
+      throw KmsException.validation(path(field), "Member must be valid base64");
     }
     if (bytes.length < minBytes || bytes.length > maxBytes) {
       throw KmsException.validation(
-          field, "Member must have length between " + minBytes + " and " + maxBytes + " bytes");
+          path(field),
+          "Member must have length between " + minBytes + " and " + maxBytes + " bytes");
     }
     return bytes;
   }
@@ -66,15 +91,16 @@ final class KmsRequest {
     }
     JsonNode node = body.get(field);
     if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-      throw KmsException.validation(field, "Member must be an integer");
+      throw KmsException.validation(path(field), "Member must be an integer");
     }
     int value = node.intValue();
     if (value < min) {
       throw KmsException.validation(
-          field, "Member must have value greater than or equal to " + min);
+          path(field), "Member must have value greater than or equal to " + min);
     }
     if (value > max) {
-      throw KmsException.validation(field, "Member must have value less than or equal to " + max);
+      throw KmsException.validation(
+          path(field), "Member must have value less than or equal to " + max);
     }
     return OptionalInt.of(value);
   }
@@ -85,7 +111,7 @@ final class KmsRequest {
     }
     JsonNode node = body.get(field);
     if (!node.isBoolean()) {
-      throw KmsException.validation(field, "Member must be a boolean");
+      throw KmsException.validation(path(field), "Member must be a boolean");
     }
     return Optional.of(node.booleanValue());
   }
@@ -98,12 +124,13 @@ final class KmsRequest {
     }
     JsonNode node = body.get(field);
     if (!node.isObject()) {
-      throw KmsException.validation(field, "Member must be a map of strings to strings");
+      throw KmsException.validation(path(field), "Member must be a map of strings to strings");
     }
     Map<String, String> pairs = new TreeMap<>();
     for (Map.Entry<String, JsonNode> entry : node.properties()) {
       if (!entry.getValue().isTextual()) {
-        throw KmsException.validation(field + "." + entry.getKey(), "Member must be a string");
+        throw KmsException.validation(
+            path(field) + "." + entry.getKey(), "Member must be a string");
       }
       pairs.put(entry.getKey(), entry.getValue().textValue());
     }
@@ -111,8 +138,8 @@ final class KmsRequest {
   }
 
   /**
-   * Fails for a field this endpoint does not implement yet, so a caller relying on it (say, a
-   * Recipient that expects the plaintext withheld) gets an error rather than a silent no-op.
+   * Fails for a field this endpoint does not implement, so a caller relying on it gets an error
+   * rather than a silent no-op.
    */
   void rejectIfPresent(String field) {
     if (has(field)) {
@@ -134,7 +161,7 @@ final class KmsRequest {
             });
   }
 
-  private static KmsException missing(String field) {
-    return KmsException.validation(field, "Member must not be null");
+  private KmsException missing(String field) {
+    return KmsException.validation(path(field), "Member must not be null");
   }
 }

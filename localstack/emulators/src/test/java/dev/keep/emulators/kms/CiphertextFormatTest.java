@@ -87,8 +87,9 @@ class CiphertextFormatTest {
             "us-east-1",
             "000000000000",
             java.time.Clock.systemUTC(),
-            new java.security.SecureRandom());
-    KmsKey key = keys.create("", null);
+            new java.security.SecureRandom(),
+            new MemoryKeyStore());
+    KmsKey key = keys.create("", KeyPolicy.parse(DefaultKeyPolicy.forAccount("000000000000")));
     String material = HexFormat.of().formatHex(key.material().getEncoded());
 
     assertFalse(key.toString().contains(material));

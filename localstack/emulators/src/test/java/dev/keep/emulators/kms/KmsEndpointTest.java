@@ -291,34 +291,6 @@ class KmsEndpointTest {
   }
 
   @Test
-  void recipientIsRefusedRatherThanIgnored() {
-    // Until attestation is implemented, answering with Plaintext would hand a secret to a caller
-    // that asked for it to be sealed to an enclave.
-    String keyId = newKey().keyId();
-    SdkBytes ciphertext = client.encrypt(b -> b.keyId(keyId).plaintext(SECRET)).ciphertextBlob();
-    SdkBytes document = SdkBytes.fromUtf8String("attestation");
-
-    assertThrows(
-        UnsupportedOperationException.class,
-        () ->
-            client.decrypt(
-                b -> b.ciphertextBlob(ciphertext).recipient(r -> r.attestationDocument(document))));
-    assertThrows(
-        UnsupportedOperationException.class,
-        () ->
-            client.generateDataKey(
-                b ->
-                    b.keyId(keyId)
-                        .keySpec(DataKeySpec.AES_256)
-                        .recipient(r -> r.attestationDocument(document))));
-    assertThrows(
-        UnsupportedOperationException.class,
-        () ->
-            client.generateRandom(
-                b -> b.numberOfBytes(8).recipient(r -> r.attestationDocument(document))));
-  }
-
-  @Test
   void plaintextLimitsAreEnforced() {
     String keyId = newKey().keyId();
     SdkBytes tooLarge = SdkBytes.fromByteArray(new byte[4097]);

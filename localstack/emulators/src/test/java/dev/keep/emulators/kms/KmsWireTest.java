@@ -110,6 +110,26 @@ class KmsWireTest {
   }
 
   @Test
+  void accessDeniedErrorOnTheWire() throws Exception {
+    String policy =
+        "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\","
+            + "\"Action\":\"kms:PutKeyPolicy\",\"Resource\":\"*\"}}";
+    HttpResponse<String> created =
+        post("TrentService.CreateKey", JSON.createObjectNode().put("Policy", policy).toString());
+    String arn = JSON.readTree(created.body()).get("KeyMetadata").get("Arn").textValue();
+
+    HttpResponse<String> response =
+        post("TrentService.Encrypt", "{\"KeyId\":\"" + arn + "\",\"Plaintext\":\"AA==\"}");
+
+    assertEquals(400, response.statusCode());
+    assertEquals(
+        "{\"__type\":\"AccessDeniedException\",\"message\":\"kms:Encrypt on "
+            + arn
+            + " is not allowed: no statement of the key policy allows kms:Encrypt\"}",
+        response.body());
+  }
+
+  @Test
   void malformedRequestsNameWhatIsWrong() throws Exception {
     assertError(send(Map.of(), "{}"), "UnknownOperationException", "X-Amz-Target");
     assertError(post("TrentService.Frobnicate", "{}"), "UnknownOperationException", "Frobnicate");
@@ -124,6 +144,16 @@ class KmsWireTest {
         post("TrentService.GenerateRandom", "{\"NumberOfBytes\":\"32\"}"),
         "ValidationException",
         "'NumberOfBytes'");
+    assertError(
+        post("TrentService.GenerateRandom", "{\"NumberOfBytes\":8,\"Recipient\":\"doc\"}"),
+        "ValidationException",
+        "'Recipient'");
+    assertError(
+        post(
+            "TrentService.GenerateRandom",
+            "{\"NumberOfBytes\":8,\"Recipient\":{\"AttestationDocument\":\"***\"}}"),
+        "ValidationException",
+        "'Recipient.AttestationDocument'");
     assertError(post("TrentService.GenerateRandom", "[1]"), "ValidationException", "'body'");
     assertError(
         post("TrentService.GenerateRandom", "{\"NumberOfBytes\":8,\"NumberOfBytes\":9}"),
