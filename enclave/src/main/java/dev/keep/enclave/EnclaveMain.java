@@ -1,31 +1,50 @@
 package dev.keep.enclave;
 
+import dev.keep.enclave.attestation.Attester;
+import dev.keep.enclave.attestation.LocalNitroAuthority;
+import dev.keep.enclave.attestation.LocalNsm;
+import dev.keep.enclave.attestation.LocalPcrs;
 import dev.keep.enclave.keys.KeyStore;
-import dev.keep.enclave.nsm.RandomSources;
-import dev.keep.enclave.seal.LocalSealedVault;
+import dev.keep.enclave.nsm.NsmClient;
+import dev.keep.enclave.nsm.NsmDriver;
+import dev.keep.enclave.nsm.NsmException;
+import dev.keep.enclave.nsm.NsmSecureRandom;
+import dev.keep.enclave.seal.KmsSealedVault;
+import dev.keep.enclave.seal.RecipientKey;
+import dev.keep.enclave.seal.VaultException;
 import dev.keep.enclave.server.EnclaveMode;
 import dev.keep.enclave.server.EnclaveService;
 import dev.keep.enclave.server.FrameServer;
-import dev.keep.enclave.signing.Signer;
 import dev.keep.enclave.signing.LibSecp256k1Engine;
+import dev.keep.enclave.signing.Signer;
 import dev.keep.schema.protocol.FrameCodec;
 import dev.keep.schema.transport.Listener;
 import dev.keep.schema.transport.TcpTransport;
 import dev.keep.schema.transport.VsockTransport;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.SortedMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The enclave program. In a Nitro Enclave it listens on vsock port 5000; in local mode on a
- * loopback TCP port. It prints one line {@code KEEP-ENCLAVE listening <address>} when ready, which
- * the local stack waits for.
+ * The enclave program. In a Nitro Enclave it listens on vsock port 5000 and attests with {@code
+ * /dev/nsm}; in local mode it listens on a loopback TCP port and attests with a software NSM whose
+ * root lives in {@code --nitro-dir}. It prints one line {@code KEEP-ENCLAVE listening <address>}
+ * when ready, which the local stack waits for.
+ *
+ * <p>Either way it holds no key at start: the host unseals them into it through KMS (see {@link
+ * KmsSealedVault}), and it has no disk of its own.
  *
  * <pre>
- *   EnclaveMain --vsock-port 5000            # inside a Nitro Enclave
- *   EnclaveMain --local --tcp-port 0         # local mode, any free loopback port, keys in memory
- *   EnclaveMain --local --data-dir ~/.keep   # local mode, keys sealed under a development key
+ *   EnclaveMain --vsock-port 5000                              # inside a Nitro Enclave
+ *   EnclaveMain --local --tcp-port 0 --nitro-dir ~/.keep/nitro # local mode
+ *   EnclaveMain --local --image other.jar                      # local mode, measuring another build
+ *   EnclaveMain --local --debug-mode                           # local mode, all-zero PCRs
  * </pre>
  */
 public final class EnclaveMain {
@@ -35,42 +54,36 @@ public final class EnclaveMain {
 
   public static void main(String[] args) throws Exception {
     boolean local = false;
+    boolean debug = false;
     Integer tcpPort = null;
-    Path dataDir = null;
+    Path nitroDir = null;
+    Path image = null;
     int vsockPort = 5000;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--local" -> local = true;
+        case "--debug-mode" -> debug = true;
         case "--tcp-port" -> tcpPort = parsePort(args, ++i);
         case "--vsock-port" -> vsockPort = parsePort(args, ++i);
-        case "--data-dir" -> {
-          if (++i >= args.length) {
-            usage("--data-dir needs a directory");
-          }
-          dataDir = Path.of(args[i]);
-        }
+        case "--nitro-dir" -> nitroDir = Path.of(value(args, ++i, "--nitro-dir needs a directory"));
+        case "--image" -> image = Path.of(value(args, ++i, "--image needs a jar or directory"));
         default -> usage("unknown argument " + args[i]);
       }
     }
-    if (tcpPort != null && !local) {
-      usage("--tcp-port is for local mode only; add --local");
+    if (!local && (tcpPort != null || nitroDir != null || image != null || debug)) {
+      usage("--tcp-port, --nitro-dir, --image and --debug-mode are for local mode only; add --local "
+          + "(a Nitro enclave's debug mode is chosen by nitro-cli run-enclave --debug-mode)");
     }
-    if (dataDir != null && !local) {
-      usage("--data-dir is for local mode only: a Nitro enclave keeps keys sealed by KMS, never on a disk");
-    }
-    EnclaveMode mode = local ? EnclaveMode.LOCAL : EnclaveMode.NITRO;
-    SecureRandom random;
+    Enclave enclave;
     try {
-      random = RandomSources.forMode(local);
-    } catch (dev.keep.enclave.nsm.NsmException e) {
+      enclave = local ? local(nitroDir, image, debug) : nitro();
+    } catch (NsmException e) {
       System.err.println("keep-enclave: " + e.getMessage() + "; a development enclave runs with --local");
       System.exit(1);
       return;
     }
-    LocalSealedVault vault = dataDir == null ? null : LocalSealedVault.open(dataDir, random);
-    KeyStore keys = vault == null ? KeyStore.inMemory() : KeyStore.open(vault);
     Listener listener = local ? TcpTransport.listen(tcpPort == null ? 0 : tcpPort) : VsockTransport.listen(vsockPort);
-    FrameServer server = start(listener, mode, keys, random);
+    FrameServer server = enclave.serve(listener);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -78,10 +91,7 @@ public final class EnclaveMain {
       } catch (IOException ignored) {
         // Exiting anyway.
       }
-      keys.wipeAll();
-      if (vault != null) {
-        vault.close();
-      }
+      enclave.keys().wipeAll();
       stop.countDown();
     }));
     System.out.println(READY_PREFIX + server.address());
@@ -89,16 +99,88 @@ public final class EnclaveMain {
     stop.await();
   }
 
-  /** Builds and starts an enclave on {@code listener}; used by main, the CLI's local mode and tests. */
+  /** The parts of a running enclave: its keys (sealed through KMS), its NSM and its mode. */
+  public record Enclave(KeyStore keys, SecureRandom random, Attester attester, EnclaveMode mode) {
+    public FrameServer serve(Listener listener) {
+      EnclaveService service = new EnclaveService(keys, new Signer(new LibSecp256k1Engine(), random), mode,
+          Clock.systemUTC(), attester);
+      return new FrameServer(listener, service, new FrameCodec()).start();
+    }
+  }
+
+  /** Inside a Nitro Enclave: /dev/nsm for randomness and attestation, opened for the process's life. */
+  public static Enclave nitro() throws NsmException {
+    NsmDriver driver = NsmDriver.open(NsmDriver.DEFAULT_PATH);
+    NsmClient nsm = new NsmClient(driver);
+    // One GetRandom now, so a broken device stops the enclave at start, not at its first key.
+    Arrays.fill(nsm.getRandom(1), (byte) 0);
+    SecureRandom random = new NsmSecureRandom(nsm);
+    return withNsm(nsm, random, EnclaveMode.NITRO);
+  }
+
+  /**
+   * Local mode: the OS's randomness and a software NSM. Its root is kept in {@code nitroDir} (so a
+   * KMS endpoint can be told to trust it), or made for this process when null. PCRs measure {@code
+   * image}, or this enclave's own jar or classes directory when null; all zero in debug mode.
+   */
+  public static Enclave local(Path nitroDir, Path image, boolean debugMode) throws IOException {
+    SecureRandom random = new SecureRandom();
+    try {
+      LocalNitroAuthority authority = nitroDir == null
+          ? LocalNitroAuthority.generate(random, java.time.Instant.now())
+          : LocalNitroAuthority.openOrCreate(nitroDir, random, java.time.Instant.now());
+      SortedMap<Integer, byte[]> pcrs = debugMode
+          ? LocalPcrs.debug()
+          : LocalPcrs.ofBuild(image != null ? image : ownCode(), Path.of(System.getProperty("java.home")));
+      LocalNsm nsm = new LocalNsm(authority, "keep-local-enclave", pcrs, random, Clock.systemUTC());
+      return withNsm(new NsmClient(nsm), random, EnclaveMode.LOCAL);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("local NSM: " + e.getMessage(), e);
+    }
+  }
+
+  private static Enclave withNsm(NsmClient nsm, SecureRandom random, EnclaveMode mode) {
+    RecipientKey recipient = RecipientKey.generate(random);
+    KeyStore keys;
+    try {
+      keys = KeyStore.open(new KmsSealedVault(recipient, random));
+    } catch (VaultException e) {
+      throw new IllegalStateException("a KMS-sealed vault holds nothing at start", e);
+    }
+    return new Enclave(keys, random, new Attester(nsm, recipient, mode.wireName()), mode);
+  }
+
+  /** Where this class was loaded from: the enclave jar, or target/classes in a development build. */
+  private static Path ownCode() throws IOException {
+    try {
+      return Path.of(EnclaveMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException | RuntimeException e) {
+      throw new IOException("cannot tell where the enclave's code was loaded from: " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds and starts an enclave on {@code listener} with keys in memory only and no NSM; for tests. */
   public static FrameServer start(Listener listener, EnclaveMode mode, KeyStore keys, SecureRandom random) {
     EnclaveService service = new EnclaveService(keys, new Signer(new LibSecp256k1Engine(), random), mode);
     return new FrameServer(listener, service, new FrameCodec()).start();
   }
 
-  /** A local enclave with keys in memory only, for tests and the demo. */
+  /** A local enclave with a software NSM and KMS sealing, for tests and the demo. */
   public static FrameServer startLocal(Listener listener) {
-    return start(listener, EnclaveMode.LOCAL, KeyStore.inMemory(), new SecureRandom());
+    try {
+      return local(null, null, false).serve(listener);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
+
+  private static String value(String[] args, int i, String problem) {
+    if (i >= args.length) {
+      usage(problem);
+    }
+    return args[i];
+  }
+
   private static int parsePort(String[] args, int i) {
     if (i >= args.length) {
       usage(args[i - 1] + " needs a port number");
@@ -117,7 +199,8 @@ public final class EnclaveMain {
 
   private static void usage(String problem) {
     System.err.println("keep-enclave: " + problem);
-    System.err.println("usage: EnclaveMain [--vsock-port 5000] | --local [--tcp-port N] [--data-dir DIR]");
+    System.err.println("usage: EnclaveMain [--vsock-port 5000] | --local [--tcp-port N] [--nitro-dir DIR] "
+        + "[--image JAR|DIR] [--debug-mode]");
     System.exit(2);
   }
 }

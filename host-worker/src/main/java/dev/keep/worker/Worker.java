@@ -1,5 +1,7 @@
 package dev.keep.worker;
 
+import dev.keep.worker.sealing.KeySealer;
+
 import dev.keep.worker.enclave.EnclaveClient;
 import dev.keep.worker.jobs.JobExecutor;
 import dev.keep.worker.jobs.JobStore;
@@ -19,6 +21,8 @@ public final class Worker implements AutoCloseable {
 
   private final SqsWorker consumer;
   private final EnclaveClient enclave;
+  private final KeySealer sealer;
+  private volatile KeySealer.UnsealReport unsealed;
   private final Thread drainer;
   private volatile boolean running = true;
 
@@ -29,10 +33,12 @@ public final class Worker implements AutoCloseable {
       WorkerConfig config,
       String jobsTable,
       String auditTable,
+      KeySealer sealer,
       Clock clock) {
     this.enclave = enclave;
+    this.sealer = sealer;
     JobStore store = new JobStore(dynamo, jobsTable, auditTable);
-    this.consumer = new SqsWorker(sqs, store, new JobExecutor(enclave), config, clock);
+    this.consumer = new SqsWorker(sqs, store, new JobExecutor(enclave, sealer), config, clock);
     if (config.deadLetterQueueUrl() != null) {
       DeadLetterDrainer dlq = new DeadLetterDrainer(sqs, store, config.deadLetterQueueUrl(), config.workerId(), clock);
       this.drainer = Thread.ofPlatform().name("worker-dlq").daemon(true).unstarted(() -> {
@@ -60,12 +66,35 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /**
+   * Unseals every key of the fleet into the enclave, then starts taking jobs. A worker whose
+   * enclave cannot open every key takes none: a job for a key it lacks would be refused for the
+   * wrong reason. The report says which keys failed and, for a KMS refusal, which PCRs the enclave
+   * presented; nothing stored is changed.
+   *
+   * @throws IllegalStateException when a key does not unseal
+   */
   public Worker start() {
+    try {
+      unsealed = sealer.unsealAll();
+    } catch (dev.keep.worker.sealing.SealingFailure e) {
+      throw new IllegalStateException("worker not started: " + e.getMessage(), e);
+    }
+    if (!unsealed.complete()) {
+      KeySealer.Failure first = unsealed.failures().get(0);
+      throw new IllegalStateException("worker not started: " + unsealed.failures().size() + " key(s) did not unseal; "
+          + first.keyId() + ": " + first.reason());
+    }
     consumer.start();
     if (drainer != null) {
       drainer.start();
     }
     return this;
+  }
+
+  /** What the start unsealed (null before {@link #start}). */
+  public KeySealer.UnsealReport unsealReport() {
+    return unsealed;
   }
 
   public long finishedJobs() {

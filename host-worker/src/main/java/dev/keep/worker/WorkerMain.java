@@ -1,5 +1,10 @@
 package dev.keep.worker;
 
+import dev.keep.schema.attestation.TrustedRoot;
+import dev.keep.worker.sealing.DynamoDbSealedKeys;
+import dev.keep.worker.sealing.KeySealer;
+import software.amazon.awssdk.services.kms.KmsClient;
+
 import dev.keep.worker.enclave.EnclaveAddress;
 import dev.keep.worker.enclave.EnclaveClient;
 import dev.keep.worker.queue.WorkerConfig;
@@ -17,7 +22,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <ul>
  *   <li>{@code KEEP_QUEUE_URL} (required), {@code KEEP_DLQ_URL}
  *   <li>{@code KEEP_ENCLAVE}: {@code vsock:16:5000} (default) or {@code tcp:PORT}
- *   <li>{@code KEEP_JOBS_TABLE}, {@code KEEP_AUDIT_TABLE} (default {@code jobs}, {@code audit})
+ *   <li>{@code KEEP_JOBS_TABLE}, {@code KEEP_AUDIT_TABLE}, {@code KEEP_KEYS_TABLE} (default {@code jobs},
+ *       {@code audit}, {@code keys})
+ *   <li>{@code KEEP_KMS_KEY_ID} (required): the KMS key that seals the fleet's keys
+ *   <li>{@code KEEP_ATTESTATION_ROOT}: a PEM file, the local software NSM's root in local mode;
+ *       unset means the AWS Nitro root (used to report the PCRs the enclave presented when KMS
+ *       refuses)
  *   <li>{@code KEEP_WORKER_ID}, {@code KEEP_CONCURRENCY}, {@code KEEP_VISIBILITY_SECONDS},
  *       {@code KEEP_LEASE_SECONDS}, {@code KEEP_WAIT_SECONDS}, {@code KEEP_MAX_ATTEMPTS}
  *   <li>AWS clients take the standard SDK settings: {@code AWS_REGION}, {@code AWS_ENDPOINT_URL}
@@ -55,10 +65,30 @@ public final class WorkerMain {
     int pool = Math.max(16, 2 * config.concurrency());
     SqsClient sqs = SqsClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool)).build();
     DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool)).build();
+    String kmsKeyId = env.get("KEEP_KMS_KEY_ID");
+    if (kmsKeyId == null || kmsKeyId.isBlank()) {
+      System.err.println("keep-worker: KEEP_KMS_KEY_ID is not set; name the KMS key that seals the fleet's keys");
+      System.exit(2);
+    }
+    String rootFile = env.get("KEEP_ATTESTATION_ROOT");
+    TrustedRoot root = rootFile == null || rootFile.isBlank()
+        ? TrustedRoot.awsNitro() : TrustedRoot.local(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(rootFile)));
     EnclaveClient enclave = new EnclaveClient(address, 4, Duration.ofSeconds(30));
-    Worker worker = new Worker(sqs, dynamo, enclave, config,
-        env.getOrDefault("KEEP_JOBS_TABLE", "jobs"), env.getOrDefault("KEEP_AUDIT_TABLE", "audit"),
-        Clock.systemUTC()).start();
+    KmsClient kms = KmsClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool)).build();
+    KeySealer sealer = new KeySealer(enclave, kms, kmsKeyId,
+        new DynamoDbSealedKeys(dynamo, env.getOrDefault("KEEP_KEYS_TABLE", "keys")), root, Clock.systemUTC());
+    Worker worker;
+    try {
+      worker = new Worker(sqs, dynamo, enclave, config,
+          env.getOrDefault("KEEP_JOBS_TABLE", "jobs"), env.getOrDefault("KEEP_AUDIT_TABLE", "audit"),
+          sealer, Clock.systemUTC()).start();
+    } catch (IllegalStateException e) {
+      System.err.println("keep-worker: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.println("KEEP-WORKER unsealed " + worker.unsealReport().unsealed() + " keys in "
+        + worker.unsealReport().took().toMillis() + " ms (" + worker.unsealReport().kmsCalls() + " KMS calls)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       worker.stopClaiming();

@@ -41,7 +41,7 @@ public final class LocalNsm implements NsmDevice {
   private static final byte[] PROTECTED = new Cbor().map(1).unsigned(1).integer(-35).toByteArray();
 
   private final LocalNitroAuthority authority;
-  private final LocalNitroAuthority.Leaf leaf;
+  private LocalNitroAuthority.Leaf leaf;
   private final String moduleId;
   private final SortedMap<Integer, byte[]> pcrs;
   private final SecureRandom random;
@@ -85,10 +85,21 @@ public final class LocalNsm implements NsmDevice {
       return error("InputTooLarge");
     }
     try {
+      renewLeaf();
       byte[] document = sign(payload(userData, nonce, publicKey));
       return new Cbor().map(1).text("Attestation").map(1).text("document").bytes(document).toByteArray();
     } catch (GeneralSecurityException e) {
       return error("InternalError");
+    }
+  }
+
+  /**
+   * A new leaf once this one is within ten minutes of its end, as the NSM's certificates rotate, so
+   * a local enclave that runs for days still attests with certificates that are valid now.
+   */
+  private synchronized void renewLeaf() throws GeneralSecurityException {
+    if (clock.instant().plus(java.time.Duration.ofMinutes(10)).isAfter(leaf.certificate().getNotAfter().toInstant())) {
+      leaf = authority.issueLeaf(moduleId, clock.instant());
     }
   }
 

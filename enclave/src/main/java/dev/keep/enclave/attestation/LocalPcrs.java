@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -32,7 +33,7 @@ public final class LocalPcrs {
 
   private LocalPcrs() {}
 
-  /** The PCRs of the build in {@code jar}, running on {@code javaHome}. */
+  /** The PCRs of the build in {@code jar} (a jar, or a directory of classes), running on {@code javaHome}. */
   public static SortedMap<Integer, byte[]> ofBuild(Path jar, Path javaHome) throws IOException {
     byte[] pcr0 = sha384(jar);
     Path release = javaHome.resolve("release");
@@ -58,7 +59,25 @@ public final class LocalPcrs {
     return pcrs;
   }
 
+  /**
+   * A jar's bytes; for a directory of classes (a build run from {@code target/classes}), every
+   * file's relative path and bytes in path order, so the same build measures the same.
+   */
   private static byte[] sha384(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      MessageDigest digest = digest();
+      digest.update("KEEP/local-pcr0/directory".getBytes(StandardCharsets.UTF_8));
+      List<Path> files;
+      try (var walk = Files.walk(file)) {
+        files = walk.filter(Files::isRegularFile).sorted().toList();
+      }
+      for (Path f : files) {
+        digest.update(file.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(sha384(f));
+      }
+      return digest.digest();
+    }
     MessageDigest digest = digest();
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buffer = new byte[1 << 16];

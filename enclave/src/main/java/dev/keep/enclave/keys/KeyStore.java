@@ -79,12 +79,12 @@ public final class KeyStore {
     this.vault = vault;
   }
 
-  /** A store that starts with every key the vault holds. */
   /** Where this store seals its keys; policy states are sealed beside them. */
   public KeyVault vault() {
     return vault;
   }
 
+  /** A store that starts with every key the vault holds. */
   public static KeyStore open(KeyVault vault) throws VaultException {
     KeyStore store = new KeyStore(vault);
     for (KeyVault.Record r : vault.loadAll()) {
@@ -127,6 +127,21 @@ public final class KeyStore {
       Arrays.fill(record.material(), (byte) 0);
     }
     keys.put(keyId, entry);
+    return entry;
+  }
+
+  /**
+   * Holds a key that was sealed before and has just been unsealed: nothing is sealed again. A key
+   * already held is kept as it is (a worker that restarts unseals every key again) and returned.
+   */
+  public synchronized Entry restore(KeyVault.Record record) {
+    Entry held = keys.get(record.keyId());
+    if (held != null) {
+      return held;
+    }
+    KeyMaterial material = KeyMaterial.deserialize(record.config(), record.material());
+    Entry entry = new Entry(record.keyId(), record.config(), record.createdAt(), material, record.disabled());
+    keys.put(record.keyId(), entry);
     return entry;
   }
 

@@ -22,9 +22,10 @@ import java.util.function.Function;
  * charge) is sealed and written before it takes effect outside, so a restart neither forgets a
  * policy nor gives back a charge. A key with no entry has no policy and signs nothing.
  *
- * <p>Trust that remains: the local vault cannot tell an old state file from the current one, so a
- * host that copies an older file back while the enclave is stopped wins back the budget charged
- * since. KMS sealing (issue 6) does not change that by itself; see the README's policy section.
+ * <p>Trust that remains: the enclave cannot tell an old sealed state from the current one, so a
+ * host that hands back an older state blob after a restart wins back the budget charged since.
+ * KMS sealing proves where a blob came from, not that it is the newest; see the README's policy
+ * section.
  */
 public final class KeyPolicies {
   /** One key's policy and the counters it charges. */
@@ -52,6 +53,20 @@ public final class KeyPolicies {
       book.slots.put(e.getKey(), decode(e.getKey(), e.getValue(), network));
     }
     return book;
+  }
+
+  /** Holds a policy state that was sealed before and has just been unsealed; nothing is sealed again. */
+  public void restore(String keyId, byte[] state, Network network) throws VaultException {
+    slots.put(keyId, decode(keyId, state, network));
+  }
+
+  /** Every key's policy, by key id: what the attestation's user data commits to. */
+  public java.util.List<dev.keep.schema.protocol.EnclaveResponse.PolicyRef> refs() {
+    return slots.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> new dev.keep.schema.protocol.EnclaveResponse.PolicyRef(
+            e.getKey(), e.getValue().policy().version(), e.getValue().policy().hash().toHex()))
+        .toList();
   }
 
   public Optional<Slot> find(String keyId) {

@@ -1,5 +1,14 @@
 package dev.keep.enclave.server;
 
+import dev.keep.enclave.attestation.Attester;
+import dev.keep.enclave.nsm.NsmException;
+import dev.keep.enclave.seal.KmsSealedVault;
+import dev.keep.schema.encoding.Hex;
+import dev.keep.schema.protocol.RequestFrame;
+import dev.keep.schema.protocol.ResponseFrame;
+import dev.keep.schema.protocol.SealedBlob;
+import java.util.List;
+
 import dev.keep.enclave.jobs.RecentJobs;
 import dev.keep.enclave.keys.KeyStore;
 import dev.keep.enclave.policy.KeyPolicies;
@@ -42,6 +51,7 @@ public final class EnclaveService {
   private final RecentJobs<EnclaveResponse> recentPsbtJobs = new RecentJobs<>(RECENT_PSBT_JOBS);
 
   private final PolicyRequests policyRequests;
+  private final Attester attester;
 
   public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode) {
     this(keys, signer, mode, Clock.systemUTC());
@@ -52,8 +62,17 @@ public final class EnclaveService {
    * @throws IllegalStateException when the stored policy states cannot be read back
    */
   public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode, Clock clock) {
+    this(keys, signer, mode, clock, null);
+  }
+
+  /**
+   * @param attester answers {@code attest}; null for an enclave without an NSM (some tests), which
+   *     refuses it
+   */
+  public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode, Clock clock, Attester attester) {
     this.keys = keys;
     this.mode = mode;
+    this.attester = attester;
     KeyPolicies book;
     try {
       book = KeyPolicies.load(keys.vault(), new PolicyEngine(signer.engine()),
@@ -83,6 +102,8 @@ public final class EnclaveService {
         case EnclaveRequest.SignPsbt s -> once(recentPsbtJobs, s.jobId(), s, () -> psbtRequests.sign(s));
         case EnclaveRequest.SetPolicy p -> policyRequests.set(keyRequests.find(p.keyId()), p);
         case EnclaveRequest.GetPolicy p -> policyRequests.get(keyRequests.find(p.keyId()).keyId());
+        case EnclaveRequest.Attest a -> attest(a);
+        case EnclaveRequest.UnsealKey u -> keyRequests.unseal(u);
         case EnclaveRequest.EvaluatePolicy e -> switch (e.request()) {
           case EnclaveRequest.SignMessage m -> policyRequests.dryRun(keyRequests.find(m.keyId()).keyId(), signRequests.facts(m));
           case EnclaveRequest.SignDigest d -> policyRequests.dryRun(keyRequests.find(d.keyId()).keyId(), signRequests.facts(d));
@@ -96,6 +117,28 @@ public final class EnclaveService {
       // Log the type only: a message could in principle quote request data.
       LOG.error("request {} failed with {}", request.getClass().getSimpleName(), e.getClass().getName());
       return new EnclaveResponse.Error(ErrorCode.INTERNAL, "internal error; the request may be retried");
+    }
+  }
+
+  /**
+   * Answers one frame. What the request sealed travels in the same response frame, so the host
+   * receives a charge's sealed state together with the signature it paid for.
+   */
+  public ResponseFrame handle(RequestFrame frame) {
+    EnclaveResponse response = handle(frame.body());
+    List<SealedBlob> sealed = keys.vault() instanceof KmsSealedVault vault ? vault.drain() : List.of();
+    return ResponseFrame.of(frame.requestId(), response, sealed);
+  }
+
+  private EnclaveResponse attest(EnclaveRequest.Attest request) throws Refused {
+    if (attester == null) {
+      throw new Refused(ErrorCode.INVALID_REQUEST, "attest: this enclave was started without an NSM");
+    }
+    try {
+      return attester.attest(request.nonce() == null ? null : Hex.decode("nonce", request.nonce()), policyRequests.refs());
+    } catch (NsmException e) {
+      LOG.error("NSM attestation failed: {}", e.getMessage());
+      return new EnclaveResponse.Error(ErrorCode.INTERNAL, "attest: the NSM refused: " + e.getMessage());
     }
   }
 

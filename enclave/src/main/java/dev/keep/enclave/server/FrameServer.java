@@ -98,7 +98,7 @@ public final class FrameServer implements AutoCloseable {
             () -> {
               try {
                 respond(connection.output(), writeLock,
-                    ResponseFrame.of(frame.requestId(), service.handle(frame.body())));
+                    service.handle(frame));
               } finally {
                 inFlight.release();
               }

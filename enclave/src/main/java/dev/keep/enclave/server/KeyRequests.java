@@ -1,5 +1,10 @@
 package dev.keep.enclave.server;
 
+import dev.keep.enclave.seal.KmsSealedVault;
+import dev.keep.enclave.seal.SealingException;
+import dev.keep.schema.protocol.DataKeyEnvelope;
+import java.util.Optional;
+
 import dev.keep.enclave.keys.KeyConfig;
 import dev.keep.enclave.keys.KeyMaterial;
 import dev.keep.enclave.keys.KeyStore;
@@ -56,7 +61,7 @@ final class KeyRequests {
   EnclaveResponse.KeyInfo generate(EnclaveRequest.GenerateKey request) throws Refused {
     KeyConfig config = config(request.spec());
     Policy policy = policyOf(request.policy(), config);
-    KeyStore.Entry entry = add(request.keyId(), config, () -> switch (config.type()) {
+    KeyStore.Entry entry = addSealed(request.keyId(), request.tenant(), request.dataKey(), config, () -> switch (config.type()) {
       case SINGLE -> KeyMaterial.Single.of(signer.generate());
       case HD -> {
         byte[] seed = new byte[SEED_BYTES];
@@ -71,22 +76,26 @@ final class KeyRequests {
     if (policy != null) {
       policies.installFirst(entry.keyId(), policy);
     }
-    LOG.info("generated {} key {}{}", config.type().wireName(), entry.keyId(), policy == null ? " (no policy: it signs nothing)" : "");
+    LOG.info("generated {} key {}{}{}", config.type().wireName(), entry.keyId(),
+        request.dataKey() == null ? " (not sealed: memory only)" : " (sealed)",
+        policy == null ? " (no policy: it signs nothing)" : "");
     return info(entry, null);
   }
 
   EnclaveResponse.KeyInfo importKey(EnclaveRequest.ImportKey request) throws Refused {
-    if (mode != EnclaveMode.LOCAL) {
+    if (mode != EnclaveMode.LOCAL && request.secret() != null) {
       throw new Refused(ErrorCode.INVALID_REQUEST,
-          "import_key: a Nitro enclave refuses plaintext key material; import a key sealed to this "
-              + "enclave's attested public key instead");
+          "secret: a Nitro enclave refuses plaintext key material; send it as sealedSecret, encrypted to "
+              + "this enclave's attested public key");
     }
     KeyConfig config = config(request.spec());
     Policy policy = policyOf(request.policy(), config);
-    KeyMaterial material = parseSecret(request.secret().strip(), config);
+    KeyMaterial material = request.secret() != null
+        ? parseSecret(request.secret().strip(), config)
+        : parseSecret(openSealedSecret(request.sealedSecret()), config);
     KeyStore.Entry entry;
     try {
-      entry = add(request.keyId(), config, () -> material);
+      entry = addSealed(request.keyId(), request.tenant(), request.dataKey(), config, () -> material);
     } catch (Refused e) {
       material.close(); // the name was taken: the parsed secret goes nowhere
       throw e;
@@ -94,8 +103,92 @@ final class KeyRequests {
     if (policy != null) {
       policies.installFirst(entry.keyId(), policy);
     }
-    LOG.info("imported {} key {}", config.type().wireName(), entry.keyId());
+    LOG.info("imported {} key {}{}", config.type().wireName(), entry.keyId(),
+        request.dataKey() == null ? " (not sealed: memory only)" : " (sealed)");
     return info(entry, null);
+  }
+
+  /** The secret inside a CMS envelope encrypted to this boot's recipient key. */
+  private String openSealedSecret(String base64) throws Refused {
+    KmsSealedVault vault = sealingVault();
+    byte[] plain;
+    try {
+      plain = vault.recipient().open(java.util.Base64.getDecoder().decode(base64), "sealedSecret");
+    } catch (SealingException e) {
+      throw new Refused(ErrorCode.SEALING_FAILED, e.getMessage());
+    }
+    try {
+      return new String(plain, java.nio.charset.StandardCharsets.UTF_8).strip();
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * Loads a key the host kept sealed. A key already held is answered as it is: a worker that
+   * restarts unseals every key again, and the enclave's newer state must win.
+   */
+  synchronized EnclaveResponse.KeyInfo unseal(EnclaveRequest.UnsealKey request) throws Refused {
+    Optional<KeyStore.Entry> held = keys.find(request.keyId());
+    if (held.isPresent()) {
+      return info(held.get(), null);
+    }
+    KmsSealedVault.Unsealed unsealed;
+    try {
+      unsealed = sealingVault().unseal(request);
+    } catch (SealingException e) {
+      throw new Refused(ErrorCode.SEALING_FAILED, e.getMessage());
+    }
+    try {
+      KeyStore.Entry entry = keys.restore(unsealed.record());
+      if (unsealed.state() != null) {
+        policies.restore(entry.keyId(), unsealed.state(), entry.config().network());
+      }
+      LOG.info("unsealed {} key {}", entry.config().type().wireName(), entry.keyId());
+      return info(entry, null);
+    } finally {
+      Arrays.fill(unsealed.record().material(), (byte) 0);
+      if (unsealed.state() != null) {
+        Arrays.fill(unsealed.state(), (byte) 0);
+      }
+    }
+  }
+
+  private KmsSealedVault sealingVault() throws Refused {
+    if (keys.vault() instanceof KmsSealedVault vault) {
+      return vault;
+    }
+    throw new Refused(ErrorCode.SEALING_FAILED, "this enclave was started without sealing (keys in memory only)");
+  }
+
+  /**
+   * Adds a key, sealed with {@code dataKey} when one is given. A Nitro enclave seals every key:
+   * one that could not be sealed would be gone at the next restart.
+   */
+  private synchronized KeyStore.Entry addSealed(String keyId, String tenant, DataKeyEnvelope dataKey, KeyConfig config,
+      java.util.function.Supplier<KeyMaterial> make) throws Refused {
+    if (dataKey == null) {
+      if (mode != EnclaveMode.LOCAL) {
+        throw new Refused(ErrorCode.INVALID_REQUEST, "dataKey: a Nitro enclave seals every key it holds; the host "
+            + "asks KMS GenerateDataKey with this enclave's attestation as Recipient and sends the result");
+      }
+      return add(keyId, config, make);
+    }
+    if (keys.find(keyId).isPresent()) {
+      throw new Refused(ErrorCode.KEY_EXISTS, "keyId: a key named '" + keyId + "' exists; choose another name");
+    }
+    KmsSealedVault vault = sealingVault();
+    try {
+      vault.prepare(keyId, tenant, dataKey);
+    } catch (SealingException e) {
+      throw new Refused(ErrorCode.SEALING_FAILED, e.getMessage());
+    }
+    try {
+      return add(keyId, config, make);
+    } catch (Refused e) {
+      vault.forget(keyId);
+      throw e;
+    }
   }
 
   /** Hex or nsec for a single key; xprv/tprv for an HD key of the matching network. */

@@ -60,6 +60,20 @@ final class PolicyRequests {
     }
   }
 
+  /** Holds an unsealed key's policy state again, as it was sealed. */
+  void restore(String keyId, byte[] state, dev.keep.enclave.keys.Network network) throws Refused {
+    try {
+      book.restore(keyId, state, network);
+    } catch (VaultException e) {
+      throw new Refused(ErrorCode.SEALING_FAILED, e.getMessage());
+    }
+  }
+
+  /** Every key's policy version and hash, for the attestation's user data. */
+  java.util.List<EnclaveResponse.PolicyRef> refs() {
+    return book.refs();
+  }
+
   /** Stores {@code policy} as the new key's first policy. */
   void installFirst(String keyId, Policy policy) throws Refused {
     try {

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.enclave.keys.KeyStore;
 import dev.keep.enclave.keys.XOnlyPublicKey;
-import dev.keep.enclave.seal.LocalSealedVault;
+import dev.keep.enclave.seal.HostShelf;
+import dev.keep.enclave.seal.KmsSealedVault;
+import dev.keep.enclave.seal.RecipientKey;
 import dev.keep.enclave.signing.Digest32;
 import dev.keep.enclave.signing.LibSecp256k1Engine;
 import dev.keep.enclave.signing.Message;
@@ -176,25 +178,33 @@ class EnclaveServiceTest {
     assertEquals(ErrorCode.INVALID_REQUEST, error(local.handle(new EnclaveRequest.SignMessage("j2", "single", "00", "bip340", "m/0"))));
   }
 
+  /**
+   * Keys and the disabled flag come back in a new enclave (another per-boot RSA key) from the
+   * sealed blobs the host kept, through KMS's re-encryption to the new key.
+   */
   @Test
-  void keysSurviveARestart_whenSealedInALocalDirectory(@TempDir Path dir) throws Exception {
-    EnclaveResponse.KeyInfo single;
-    EnclaveResponse.KeyInfo hd;
-    try (LocalSealedVault vault = LocalSealedVault.open(dir, new SecureRandom())) {
-      EnclaveService first = service(EnclaveMode.LOCAL, KeyStore.open(vault));
-      single = generate(first, "single", SINGLE);
-      hd = generate(first, "hd", HD);
-      first.handle(new EnclaveRequest.DisableKey("single"));
-    }
-    try (LocalSealedVault vault = LocalSealedVault.open(dir, new SecureRandom())) {
-      EnclaveService second = service(EnclaveMode.LOCAL, KeyStore.open(vault));
-      var again = assertInstanceOf(EnclaveResponse.KeyInfo.class, second.handle(new EnclaveRequest.GetPublicKey("single", null)));
-      assertEquals(single.publicKey(), again.publicKey());
-      assertTrue(again.disabled());
-      assertEquals(hd.xpub(), assertInstanceOf(EnclaveResponse.KeyInfo.class,
-          second.handle(new EnclaveRequest.GetPublicKey("hd", null))).xpub());
-      assertEquals(ErrorCode.KEY_EXISTS, error(second.handle(new EnclaveRequest.GenerateKey("hd", HD))));
-    }
+  void keysSurviveARestart_throughSealedBlobs() throws Exception {
+    HostShelf host = new HostShelf();
+    RecipientKey firstBoot = RecipientKey.generate(new SecureRandom());
+    EnclaveService first = service(EnclaveMode.LOCAL, KeyStore.open(new KmsSealedVault(firstBoot, new SecureRandom())));
+    var single = assertInstanceOf(EnclaveResponse.KeyInfo.class,
+        host.generate(first, firstBoot, new EnclaveRequest.GenerateKey("single", SINGLE, TestPolicies.ALLOW_ALL)));
+    var hd = assertInstanceOf(EnclaveResponse.KeyInfo.class,
+        host.generate(first, firstBoot, new EnclaveRequest.GenerateKey("hd", HD, TestPolicies.ALLOW_ALL)));
+    host.call(first, new EnclaveRequest.DisableKey("single"));
+    assertEquals(2, host.keys.size());
+
+    RecipientKey secondBoot = RecipientKey.generate(new SecureRandom());
+    EnclaveService second = service(EnclaveMode.LOCAL, KeyStore.open(new KmsSealedVault(secondBoot, new SecureRandom())));
+    host.unsealAll(second, secondBoot);
+    var again = assertInstanceOf(EnclaveResponse.KeyInfo.class, second.handle(new EnclaveRequest.GetPublicKey("single", null)));
+    assertEquals(single.publicKey(), again.publicKey());
+    assertTrue(again.disabled());
+    assertEquals(hd.xpub(), assertInstanceOf(EnclaveResponse.KeyInfo.class,
+        second.handle(new EnclaveRequest.GetPublicKey("hd", null))).xpub());
+    assertEquals(ErrorCode.KEY_EXISTS, error(second.handle(new EnclaveRequest.GenerateKey("hd", HD))));
+    assertInstanceOf(EnclaveResponse.SchnorrSigned.class,
+        second.handle(new EnclaveRequest.SignMessage("after-restart", "hd", "00", "bip340", null)));
   }
 
   private static ObjectNode event(String pubkey) {

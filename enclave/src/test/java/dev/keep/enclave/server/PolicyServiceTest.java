@@ -17,7 +17,9 @@ import dev.keep.enclave.policy.PolicyHash;
 import dev.keep.enclave.psbt.KeyOrigin;
 import dev.keep.enclave.psbt.Psbt;
 import dev.keep.enclave.psbt.sign.SpendFixtures;
-import dev.keep.enclave.seal.LocalSealedVault;
+import dev.keep.enclave.seal.HostShelf;
+import dev.keep.enclave.seal.KmsSealedVault;
+import dev.keep.enclave.seal.RecipientKey;
 import dev.keep.enclave.signing.LibSecp256k1Engine;
 import dev.keep.enclave.signing.Message;
 import dev.keep.enclave.signing.Signer;
@@ -184,21 +186,27 @@ class PolicyServiceTest {
     assertEquals(10_000, info.satsLastHour());
   }
 
+  /** The 11th signature in the hour is refused after a restart too: the charges were sealed with each signature. */
   @Test
-  void chargesSurviveARestart(@TempDir Path dir) throws Exception {
-    try (LocalSealedVault vault = LocalSealedVault.open(dir, new SecureRandom())) {
-      EnclaveService first = service(KeyStore.open(vault));
-      first.handle(new EnclaveRequest.GenerateKey("k", TESTNET, EXAMPLE));
-      for (int i = 1; i <= 10; i++) {
-        assertInstanceOf(EnclaveResponse.SchnorrSigned.class, sign(first, "k", "job-" + i));
-      }
+  void chargesSurviveARestart() throws Exception {
+    HostShelf host = new HostShelf();
+    RecipientKey firstBoot = RecipientKey.generate(new SecureRandom());
+    EnclaveService first = service(KeyStore.open(new KmsSealedVault(firstBoot, new SecureRandom())));
+    host.generate(first, firstBoot, new EnclaveRequest.GenerateKey("k", TESTNET, EXAMPLE));
+    for (int i = 1; i <= 10; i++) {
+      assertInstanceOf(EnclaveResponse.SchnorrSigned.class,
+          host.call(first, new EnclaveRequest.SignMessage("job-" + i, "k", "68656c6c6f2c20706f6c696379", "bip340", null)));
     }
-    try (LocalSealedVault vault = LocalSealedVault.open(dir, new SecureRandom())) {
-      EnclaveService second = service(KeyStore.open(vault));
-      denied(sign(second, "k", "job-11"));
-      var info = assertInstanceOf(EnclaveResponse.PolicyInfo.class, second.handle(new EnclaveRequest.GetPolicy("k")));
-      assertEquals(1, info.version());
-    }
+    // The policy, then one state per charge: the host keeps the newest.
+    assertEquals(11, host.states.get("k").sequence());
+
+    RecipientKey secondBoot = RecipientKey.generate(new SecureRandom());
+    EnclaveService second = service(KeyStore.open(new KmsSealedVault(secondBoot, new SecureRandom())));
+    host.unsealAll(second, secondBoot);
+    denied(sign(second, "k", "job-11"));
+    var info = assertInstanceOf(EnclaveResponse.PolicyInfo.class, second.handle(new EnclaveRequest.GetPolicy("k")));
+    assertEquals(1, info.version());
+    assertEquals(10, info.signaturesLastHour());
   }
 
   @Test

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.schema.encoding.Json;
 
 /** Policies for tests that are about something else than policies. */
-final class TestPolicies {
+public final class TestPolicies {
   private TestPolicies() {}
 
   /** Every job kind, no limit: what the local development policy allows. */
-  static final JsonNode ALLOW_ALL = parse(
+  public static final JsonNode ALLOW_ALL = parse(
       "{\"version\":1,\"rule\":{\"id\":\"dev-any-kind\",\"type\":\"allowed_kinds\","
           + "\"kinds\":[\"message\",\"nostr_event\",\"digest\",\"psbt\"]}}");
 

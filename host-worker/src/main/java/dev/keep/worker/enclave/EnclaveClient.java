@@ -1,5 +1,7 @@
 package dev.keep.worker.enclave;
 
+import dev.keep.schema.protocol.ResponseFrame;
+
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.schema.protocol.FrameCodec;
@@ -35,8 +37,16 @@ public final class EnclaveClient implements AutoCloseable {
     }
   }
 
-  /** Sends one request and waits for its response, at most the configured timeout. */
+  /**
+   * Sends one request and waits for its response, at most the configured timeout. What the request
+   * sealed is dropped: callers that create keys or charge policies use {@link #exchange}.
+   */
   public EnclaveResponse call(EnclaveRequest request) throws EnclaveUnavailableException {
+    return exchange(request).body();
+  }
+
+  /** Sends one request and returns the whole response frame, with the blobs the enclave sealed. */
+  public ResponseFrame exchange(EnclaveRequest request) throws EnclaveUnavailableException {
     int index = Math.floorMod(next.getAndIncrement(), connections.length);
     return connections[index].call(request, timeout);
   }

@@ -35,7 +35,7 @@ final class MultiplexedConnection {
   /** One open connection and the calls waiting on it. */
   private final class Session {
     final Connection connection;
-    final Map<String, CompletableFuture<EnclaveResponse>> waiting = new ConcurrentHashMap<>();
+    final Map<String, CompletableFuture<ResponseFrame>> waiting = new ConcurrentHashMap<>();
     volatile boolean broken;
 
     Session(Connection connection) {
@@ -52,9 +52,9 @@ final class MultiplexedConnection {
             return;
           }
           ResponseFrame frame = ProtocolCodec.decodeResponse(payload.get());
-          CompletableFuture<EnclaveResponse> call = waiting.remove(frame.requestId());
+          CompletableFuture<ResponseFrame> call = waiting.remove(frame.requestId());
           if (call != null) {
-            call.complete(frame.body());
+            call.complete(frame);
           } else if (frame.requestId().isEmpty()) {
             // The enclave refused a frame it could not parse and is closing the connection.
             fail(new EnclaveUnavailableException("the enclave refused a frame: " + frame.body()));
@@ -83,10 +83,10 @@ final class MultiplexedConnection {
     this.codec = codec;
   }
 
-  EnclaveResponse call(EnclaveRequest request, Duration timeout) throws EnclaveUnavailableException {
+  ResponseFrame call(EnclaveRequest request, Duration timeout) throws EnclaveUnavailableException {
     String id = Long.toString(ids.incrementAndGet());
     byte[] payload = ProtocolCodec.encode(RequestFrame.of(id, request));
-    CompletableFuture<EnclaveResponse> response = new CompletableFuture<>();
+    CompletableFuture<ResponseFrame> response = new CompletableFuture<>();
     Session current;
     lock.lock();
     try {

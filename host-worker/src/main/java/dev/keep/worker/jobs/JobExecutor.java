@@ -1,5 +1,10 @@
 package dev.keep.worker.jobs;
 
+import dev.keep.schema.protocol.ErrorCode;
+import dev.keep.schema.protocol.ResponseFrame;
+import dev.keep.worker.sealing.KeySealer;
+import dev.keep.worker.sealing.SealingFailure;
+
 import dev.keep.schema.api.JobRequest;
 import dev.keep.schema.api.JobResult;
 import dev.keep.schema.encoding.Json;
@@ -21,9 +26,15 @@ public final class JobExecutor {
   public static final String POLICY_EVALUATE = JobRequest.POLICY_EVALUATE;
 
   private final EnclaveClient enclave;
+  private final KeySealer sealer;
 
-  public JobExecutor(EnclaveClient enclave) {
+  /**
+   * @param sealer stores what each signature sealed (the charged policy state) before the result
+   *     is written, and unseals the keys again when the enclave has lost them (it restarted)
+   */
+  public JobExecutor(EnclaveClient enclave, KeySealer sealer) {
     this.enclave = enclave;
+    this.sealer = sealer;
   }
 
   /** Thrown for failures worth another attempt. */
@@ -45,9 +56,19 @@ public final class JobExecutor {
     }
     EnclaveResponse response;
     try {
-      response = enclave.call(request);
+      ResponseFrame frame = enclave.exchange(request);
+      // The charge is durable before the signature is: a state that cannot be stored fails the attempt.
+      sealer.persist(frame.sealed());
+      response = frame.body();
     } catch (EnclaveUnavailableException e) {
       throw new TransientFailure(e.getMessage(), e);
+    } catch (SealingFailure e) {
+      throw new TransientFailure(e.getMessage(), e);
+    }
+    if (response instanceof EnclaveResponse.Error error && error.code() == ErrorCode.KEY_NOT_FOUND
+        && sealer.recover(job.keyId())) {
+      throw new TransientFailure("the enclave did not hold '" + job.keyId() + "' (it restarted); the keys were "
+          + "unsealed into it again and the job will be retried", null);
     }
     return switch (response) {
       case EnclaveResponse.SchnorrSigned s ->

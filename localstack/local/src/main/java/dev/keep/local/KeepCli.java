@@ -2,6 +2,7 @@ package dev.keep.local;
 
 import dev.keep.local.cli.AttestationCli;
 import dev.keep.local.cli.EnclaveCli;
+import dev.keep.local.cli.KmsPolicyCli;
 import dev.keep.local.demo.Demo;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.schema.encoding.Hex;
@@ -38,7 +39,9 @@ public final class KeepCli {
     List<String> list = Arrays.asList(args);
     try {
       int code;
-      if (!list.isEmpty() && list.get(0).equals("enclave")) {
+      if (list.size() >= 2 && list.get(0).equals("enclave") && list.get(1).equals("kms-policy")) {
+        code = KmsPolicyCli.run(list.subList(2, list.size()).toArray(String[]::new), System.out, System.err);
+      } else if (!list.isEmpty() && list.get(0).equals("enclave")) {
         code = enclave(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("attestation")) {
         code = attestation(list.subList(1, list.size()));
@@ -63,7 +66,7 @@ public final class KeepCli {
       return new EnclaveCli(System.out, System.err, System.in).run(args);
     } catch (EnclaveCli.Usage e) {
       System.err.println("keep: " + e.getMessage());
-      System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event | sign-psbt | example-psbt");
+      System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event | sign-psbt | example-psbt | policy | kms-policy");
       System.err.println("       (--cid N [--port 5000] | --local [--data-dir DIR]) [--json]; see README.md, \"The enclave CLI\"");
       return 2;
     }

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(value = EnclaveRequest.SetPolicy.class, name = "set_policy"),
   @JsonSubTypes.Type(value = EnclaveRequest.GetPolicy.class, name = "get_policy"),
   @JsonSubTypes.Type(value = EnclaveRequest.EvaluatePolicy.class, name = "evaluate_policy"),
+  @JsonSubTypes.Type(value = EnclaveRequest.Attest.class, name = "attest"),
+  @JsonSubTypes.Type(value = EnclaveRequest.UnsealKey.class, name = "unseal_key"),
 })
 public sealed interface EnclaveRequest {
 
@@ -152,40 +154,114 @@ public sealed interface EnclaveRequest {
   /**
    * Generate a fresh key inside the enclave under {@code keyId}; a taken name is an error. {@code
    * policy} (a policy document, or null) is what the key may sign: without one it signs nothing.
+   * With {@code dataKey} the enclave seals the new key (and its policy) for {@code tenant} and
+   * returns the sealed blobs in the response frame, for the host to store before it reports the key
+   * as made. Without one the key lives in enclave memory only, which only local mode allows.
    */
-  record GenerateKey(String keyId, KeySpec spec, JsonNode policy) implements EnclaveRequest {
+  record GenerateKey(String keyId, KeySpec spec, JsonNode policy, String tenant, DataKeyEnvelope dataKey)
+      implements EnclaveRequest {
     public GenerateKey {
       requireKeyId(keyId);
       Objects.requireNonNull(spec, "spec");
       policy = requirePolicyDocument(policy);
+      tenant = SealedBlob.requireTenant(tenant == null ? "" : tenant);
+    }
+
+    /** A key that is not sealed: local mode only, and lost when the enclave stops. */
+    public GenerateKey(String keyId, KeySpec spec, JsonNode policy) {
+      this(keyId, spec, policy, "", null);
     }
 
     public GenerateKey(String keyId, KeySpec spec) {
       this(keyId, spec, null);
     }
+
+    /** This request, sealed with {@code key} for {@code owner}. */
+    public GenerateKey sealedWith(String owner, DataKeyEnvelope key) {
+      return new GenerateKey(keyId, spec, policy, owner, key);
+    }
   }
 
   /**
-   * Import plaintext key material (64 hex digits, an nsec, or an xprv/tprv for an HD root). Only
-   * a local-mode enclave accepts it; a Nitro enclave refuses, whatever the host says.
+   * Import key material (64 hex digits, an nsec, or an xprv/tprv for an HD root), given either as
+   * {@code secret} in the clear, which only a local-mode enclave accepts, or as {@code
+   * sealedSecret}: a CMS EnvelopedData (base64) encrypted to the RSA public key of this enclave's
+   * attestation document, which a Nitro enclave accepts too. Exactly one of the two.
    */
-  record ImportKey(String keyId, KeySpec spec, String secret, JsonNode policy) implements EnclaveRequest {
+  record ImportKey(String keyId, KeySpec spec, String secret, String sealedSecret, JsonNode policy,
+      String tenant, DataKeyEnvelope dataKey) implements EnclaveRequest {
     public ImportKey {
       requireKeyId(keyId);
       Objects.requireNonNull(spec, "spec");
-      if (secret == null || secret.isEmpty() || secret.length() > 200) {
+      if ((secret == null) == (sealedSecret == null)) {
+        throw new IllegalArgumentException("secret: give exactly one of secret and sealedSecret");
+      }
+      if (secret != null && (secret.isEmpty() || secret.length() > 200)) {
         throw new IllegalArgumentException("secret: must be 64 hex digits, an nsec1… or an xprv/tprv");
       }
+      if (sealedSecret != null) {
+        SealedBlob.requireBase64("sealedSecret", sealedSecret, 1, 16384);
+      }
       policy = requirePolicyDocument(policy);
+      tenant = SealedBlob.requireTenant(tenant == null ? "" : tenant);
+    }
+
+    public ImportKey(String keyId, KeySpec spec, String secret, JsonNode policy) {
+      this(keyId, spec, secret, null, policy, "", null);
     }
 
     public ImportKey(String keyId, KeySpec spec, String secret) {
       this(keyId, spec, secret, null);
     }
 
+    /** This request, sealed with {@code key} for {@code owner}. */
+    public ImportKey sealedWith(String owner, DataKeyEnvelope key) {
+      return new ImportKey(keyId, spec, secret, sealedSecret, policy, owner, key);
+    }
+
     @Override
     public String toString() {
-      return "ImportKey[keyId=" + keyId + ", spec=" + spec + ", secret=<redacted>, policy=" + policy + "]";
+      return "ImportKey[keyId=" + keyId + ", spec=" + spec + ", secret=<redacted>, policy=" + policy
+          + ", tenant=" + tenant + "]";
+    }
+  }
+
+  /**
+   * An attestation document from the NSM, carrying {@code nonce} (hex, up to 512 bytes, or null),
+   * the enclave's per-boot RSA public key and, as user data, the hash of its active policies.
+   */
+  record Attest(String nonce) implements EnclaveRequest {
+    /** NSM API: nonce is at most 512 bytes. */
+    public static final int MAX_NONCE_BYTES = 512;
+
+    public Attest {
+      if (nonce != null) {
+        if (!Hex.isHex(nonce) || nonce.isEmpty() || nonce.length() > 2 * MAX_NONCE_BYTES) {
+          throw new IllegalArgumentException("nonce: must be 1.." + MAX_NONCE_BYTES + " bytes, hex");
+        }
+        nonce = nonce.toLowerCase(Locale.ROOT);
+      }
+    }
+  }
+
+  /**
+   * Load a sealed key (and its policy state, if it has one) into the enclave. {@code
+   * ciphertextForRecipient} is KMS's answer to {@code Decrypt} of the key's {@code dataKey} with
+   * this enclave's attestation as {@code Recipient}. {@code keyId} is the key the host files the
+   * blob under; the blob must say the same, inside its sealed part.
+   */
+  record UnsealKey(String keyId, SealedBlob key, SealedBlob state, String ciphertextForRecipient)
+      implements EnclaveRequest {
+    public UnsealKey {
+      requireKeyId(keyId);
+      Objects.requireNonNull(key, "key");
+      if (!SealedBlob.KEY.equals(key.kind())) {
+        throw new IllegalArgumentException("key.kind: must be key");
+      }
+      if (state != null && !SealedBlob.STATE.equals(state.kind())) {
+        throw new IllegalArgumentException("state.kind: must be state");
+      }
+      SealedBlob.requireBase64("ciphertextForRecipient", ciphertextForRecipient, 1, 16384);
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = EnclaveResponse.PsbtSigned.class, name = "psbt_signed"),
   @JsonSubTypes.Type(value = EnclaveResponse.PolicyInfo.class, name = "policy"),
   @JsonSubTypes.Type(value = EnclaveResponse.PolicyDecision.class, name = "policy_decision"),
+  @JsonSubTypes.Type(value = EnclaveResponse.Attestation.class, name = "attestation"),
   @JsonSubTypes.Type(value = EnclaveResponse.Error.class, name = "error"),
 })
 public sealed interface EnclaveResponse {
@@ -60,6 +61,33 @@ public sealed interface EnclaveResponse {
       requireHex("publicKey", publicKey, 33);
       requireHex("xOnly", xOnly, 32);
       Objects.requireNonNull(npub, "npub");
+    }
+  }
+
+  /**
+   * An attestation document (base64 of the NSM's COSE_Sign1 CBOR) and what it binds, in the clear
+   * so a verifier can recompute {@code userData}: the per-boot RSA {@code publicKey} (base64 DER
+   * SubjectPublicKeyInfo) that KMS encrypts data keys to, and the active policies.
+   *
+   * @param userData hex; SHA-256 of "KEEP/attestation/user-data/v1" and the policies, as
+   *     {@code AttestedPolicies} in the enclave defines it
+   */
+  record Attestation(String mode, String document, String publicKey, String userData, List<PolicyRef> policies)
+      implements EnclaveResponse {
+    public Attestation {
+      Objects.requireNonNull(mode, "mode");
+      Objects.requireNonNull(document, "document");
+      Objects.requireNonNull(publicKey, "publicKey");
+      requireHex("userData", userData, 32);
+      policies = List.copyOf(policies);
+    }
+  }
+
+  /** One key's policy as the attestation's user data commits to it. */
+  record PolicyRef(String keyId, long version, String hash) {
+    public PolicyRef {
+      EnclaveRequest.requireKeyId(keyId);
+      requireHex("hash", hash, 32);
     }
   }
 

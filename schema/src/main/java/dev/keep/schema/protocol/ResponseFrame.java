@@ -1,17 +1,28 @@
 package dev.keep.schema.protocol;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.Objects;
 
-/** One response on the wire. {@code requestId} is the id of the request it answers. */
+/**
+ * One response on the wire. {@code requestId} is the id of the request it answers. {@code sealed}
+ * holds what the request changed that must outlive the enclave (a new key, a disabled key, a policy,
+ * a charged counter), sealed by the enclave; the host stores it before it acts on {@code body}.
+ */
 public record ResponseFrame(
-    @JsonProperty("v") int version, @JsonProperty("id") String requestId, EnclaveResponse body) {
+    @JsonProperty("v") int version, @JsonProperty("id") String requestId, EnclaveResponse body,
+    List<SealedBlob> sealed) {
   public ResponseFrame {
     Objects.requireNonNull(requestId, "id");
     Objects.requireNonNull(body, "body");
+    sealed = sealed == null ? List.of() : List.copyOf(sealed);
   }
 
   public static ResponseFrame of(String requestId, EnclaveResponse body) {
-    return new ResponseFrame(ProtocolCodec.VERSION, requestId, body);
+    return new ResponseFrame(ProtocolCodec.VERSION, requestId, body, List.of());
+  }
+
+  public static ResponseFrame of(String requestId, EnclaveResponse body, List<SealedBlob> sealed) {
+    return new ResponseFrame(ProtocolCodec.VERSION, requestId, body, sealed);
   }
 }

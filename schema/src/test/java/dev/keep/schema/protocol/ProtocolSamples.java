@@ -31,6 +31,13 @@ final class ProtocolSamples {
   static final EnclaveResponse.KeyInfo KEY_INFO =
       new EnclaveResponse.KeyInfo("treasury-1", EnclaveRequest.KeySpec.DEFAULT, false, null, COMPRESSED, XONLY, NPUB, null);
 
+  static final String ARN = "arn:aws:kms:us-east-1:000000000000:key/5f0c9e39-2d9b-4a3c-8a4e-0f1b2c3d4e5f";
+  static final DataKeyEnvelope DATA_KEY = new DataKeyEnvelope(ARN, "AQIDBAUGBwgJCgsMDQ4PEA==", "MIAGCSqGSIb3DQEHA6CAMIACAQA=");
+  static final SealedBlob SEALED_KEY = new SealedBlob(1, "key", "treasury-1", "tenant-a", 0, ARN,
+      "AQIDBAUGBwgJCgsMDQ4PEA==", "AAECAwQFBgcICQoL", "c2VhbGVkIGtleSBtYXRlcmlhbCBhbmQgdGFn");
+  static final SealedBlob SEALED_STATE = new SealedBlob(1, "state", "treasury-1", "tenant-a", 7, ARN,
+      "AQIDBAUGBwgJCgsMDQ4PEA==", "DA0ODxAREhMUFRYX", "c2VhbGVkIHBvbGljeSBzdGF0ZSBhbmQgdGFn");
+
   static final List<EnclaveRequest> REQUESTS = List.of(
       new EnclaveRequest.Health(),
       new EnclaveRequest.GenerateKey("treasury-1", HD_TESTNET),
@@ -46,6 +53,11 @@ final class ProtocolSamples {
       new EnclaveRequest.SignMessage(JOB, "treasury-1", "68656c6c6f", "bip340", null,
           List.of(new EnclaveRequest.Approval("alice", SIG))),
       new EnclaveRequest.SetPolicy("treasury-1", POLICY, List.of(new EnclaveRequest.Approval("ops1", SIG))),
+      new EnclaveRequest.GenerateKey("treasury-3", HD_TESTNET, POLICY).sealedWith("tenant-a", DATA_KEY),
+      new EnclaveRequest.ImportKey("imported-2", EnclaveRequest.KeySpec.DEFAULT, null, "MIAGCSqGSIb3DQEHA6CAMIACAQA=",
+          null, "tenant-a", DATA_KEY),
+      new EnclaveRequest.Attest("00112233445566778899aabbccddeeff"),
+      new EnclaveRequest.UnsealKey("treasury-1", SEALED_KEY, SEALED_STATE, "MIAGCSqGSIb3DQEHA6CAMIACAQA="),
       new EnclaveRequest.GetPolicy("treasury-1"),
       new EnclaveRequest.EvaluatePolicy(new EnclaveRequest.SignPsbt(JOB, "treasury-1", PSBT, "testnet", false)));
 
@@ -67,6 +79,8 @@ final class ProtocolSamples {
       new EnclaveResponse.PolicyDecision("treasury-1", false, "max-tx", "max_amount: 1,000,001 sats > 1,000,000", 3L,
           DIGEST, "5c3b1e0f" + DIGEST.substring(8), List.of(new EnclaveResponse.PolicyTrace("root", "all", "deny", "decided by max-tx"),
               new EnclaveResponse.PolicyTrace("max-tx", "max_amount", "deny", "max_amount: 1,000,001 sats > 1,000,000"))),
+      new EnclaveResponse.Attestation("local", "hEShATgioFkQAA==", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+          DIGEST, List.of(new EnclaveResponse.PolicyRef("treasury-1", 3, DIGEST))),
       new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"));
 
   private static JsonNode event(String json) {

@@ -2,7 +2,7 @@ package dev.keep.local.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.enclave.keys.PublicKey;
-import dev.keep.enclave.seal.VaultException;
+import dev.keep.worker.sealing.SealingFailure;
 import dev.keep.local.wallet.ExampleWallet;
 import dev.keep.schema.api.JobRequest;
 import dev.keep.schema.encoding.ContractSchema;
@@ -62,7 +62,7 @@ import java.util.UUID;
  */
 public final class EnclaveCli {
   static final String LOCAL_WARNING =
-      "keep: WARNING: local mode is not secure: keys are sealed under a development key on this disk (%s)";
+      "keep: WARNING: local mode is not secure: keys are sealed through a local KMS whose keys are on this disk (%s)";
 
   private static final Set<String> FLAGS = Set.of("--local", "--json", "--allow-digests", "--finalize");
 
@@ -109,7 +109,10 @@ public final class EnclaveCli {
     try (EnclaveTarget target = target(options)) {
       EnclaveResponse response;
       try {
-        response = target.client().call(request);
+        response = target.send(request);
+      } catch (SealingFailure e) {
+        err.println("keep: sealing failed: " + e.getMessage());
+        return 1;
       } catch (EnclaveUnavailableException e) {
         err.println("keep: cannot reach " + target.describe() + ": " + e.getMessage());
         err.println("keep: is the enclave running? (nitro-cli describe-enclaves). For a development enclave use --local.");
@@ -137,7 +140,7 @@ public final class EnclaveCli {
         err.println("keep: signed PSBT written to " + options.get("--out"));
       }
       return 0;
-    } catch (VaultException e) {
+    } catch (SealingFailure e) {
       err.println("keep: " + e.getMessage());
       return 1;
     } catch (IOException e) {
@@ -152,7 +155,7 @@ public final class EnclaveCli {
 
   static final List<String> POLICY_COMMANDS = List.of("set", "show", "evaluate");
 
-  private EnclaveTarget target(Map<String, String> options) throws VaultException, IOException {
+  private EnclaveTarget target(Map<String, String> options) throws SealingFailure, IOException {
     boolean local = options.containsKey("--local");
     String cid = options.get("--cid");
     if (local == (cid != null)) {
@@ -289,7 +292,7 @@ public final class EnclaveCli {
     } catch (EnclaveUnavailableException e) {
       err.println("keep: cannot reach the enclave: " + e.getMessage());
       return 1;
-    } catch (VaultException | IOException | IllegalStateException e) {
+    } catch (SealingFailure | IOException | IllegalStateException e) {
       err.println("keep: " + e.getMessage());
       return 1;
     }

@@ -14,6 +14,10 @@ final class Printer {
       case EnclaveResponse.HealthStatus h ->
           "enclave " + h.status() + ": " + h.mode() + " mode, " + h.keys() + (h.keys() == 1 ? " key" : " keys");
       case EnclaveResponse.KeyInfo k -> key(k);
+      case EnclaveResponse.Attestation a ->
+          "attestation " + a.mode() + " mode, " + java.util.Base64.getDecoder().decode(a.document()).length
+              + "-byte document (verify it with: keep attestation verify)\n"
+              + "user data   " + a.userData() + " (" + a.policies().size() + " policies)";
       case EnclaveResponse.KeyList l -> {
         if (l.keys().isEmpty()) {
           yield "no keys (make one with: keep enclave generate-key --name NAME)";

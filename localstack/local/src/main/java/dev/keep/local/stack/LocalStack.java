@@ -13,6 +13,12 @@ import dev.keep.emulators.dynamodb.TableCreator;
 import dev.keep.emulators.kms.KmsEndpoint;
 import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.enclave.EnclaveMain;
+import dev.keep.enclave.attestation.LocalNitroAuthority;
+import dev.keep.schema.attestation.TrustedRoot;
+import dev.keep.worker.sealing.DynamoDbSealedKeys;
+import dev.keep.worker.sealing.KeySealer;
+import dev.keep.worker.sealing.SealingFailure;
+import software.amazon.awssdk.services.kms.KmsClient;
 import dev.keep.local.http.HttpAdapter;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
@@ -54,6 +60,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
   public static final String QUEUE_NAME = "keep-signing";
+  public static final String KMS_ALIAS = "alias/keep-local";
 
   /** What to start. */
   public record Options(
@@ -90,6 +97,12 @@ public final class LocalStack implements AutoCloseable {
   private int enclavePort;
   private EnclaveClient operatorClient;
   private HttpAdapter api;
+  private java.nio.file.Path nitroDir;
+  private TrustedRoot attestationRoot;
+  private KmsClient kms;
+  private String kmsKeyArn;
+  private KeySealer operatorSealer;
+  private final List<KeySealer> sealers = new ArrayList<>();
 
   private LocalStack(Options options) {
     this.options = options;
@@ -108,6 +121,14 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private void startAll() throws IOException {
+    // The software NSM's root: the enclave process signs with it, KMS and the workers trust it.
+    nitroDir = java.nio.file.Files.createTempDirectory("keep-nitro-");
+    try {
+      attestationRoot = TrustedRoot.local(
+          LocalNitroAuthority.openOrCreate(nitroDir, new java.security.SecureRandom(), java.time.Instant.now()).root());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("local NSM root: " + e.getMessage(), e);
+    }
     String external = System.getenv("KEEP_LOCALSTACK_URL");
     if (external != null && !external.isBlank()) {
       sqsEndpoint = dynamoEndpoint = kmsEndpoint = URI.create(external);
@@ -117,7 +138,7 @@ public final class LocalStack implements AutoCloseable {
       closeInReverse.add(sqsServer);
       EmbeddedDynamoDb dynamoServer = EmbeddedDynamoDb.start(0);
       closeInReverse.add(dynamoServer);
-      KmsEndpoint kmsServer = KmsEndpoint.start(0);
+      KmsEndpoint kmsServer = LocalKms.start(attestationRoot, null);
       closeInReverse.add(kmsServer);
       sqsEndpoint = sqsServer.endpoint();
       dynamoEndpoint = dynamoServer.endpoint();
@@ -127,6 +148,10 @@ public final class LocalStack implements AutoCloseable {
     dynamo = configure(DynamoDbClient.builder(), dynamoEndpoint).build();
     closeInReverse.add(sqs);
     closeInReverse.add(dynamo);
+
+    kms = LocalKms.client(kmsEndpoint);
+    closeInReverse.add(kms);
+    kmsKeyArn = LocalKms.keyFor(kms, KMS_ALIAS, LocalKms.enclavePolicy(LocalKms.thisBuildPcrs()));
 
     TableCreator.createAll(dynamo, Tables.ALL);
     queues = Provisioning.createQueues(sqs, QUEUE_NAME, (int) options.visibility().toSeconds(), options.maxReceiveCount());
@@ -167,13 +192,33 @@ public final class LocalStack implements AutoCloseable {
         .httpClientBuilder(software.amazon.awssdk.http.apache5.Apache5HttpClient.builder().maxConnections(128));
   }
 
-  /** Starts (or restarts) the enclave as its own process on a free loopback port. */
+  /**
+   * Starts (or restarts, on the same port) the enclave as its own process. It holds no key until
+   * a worker unseals them into it: at a worker's start, or when a job finds a key missing.
+   */
   public void startEnclave() throws IOException {
+    startEnclave(List.of());
+  }
+
+  /**
+   * Starts (or restarts) the enclave with extra arguments, e.g. {@code --image other.jar} for a
+   * build that measures differently, or {@code --debug-mode}.
+   */
+  public void startEnclave(List<String> extraArgs) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--local", "--tcp-port", Integer.toString(enclavePort),
+        "--nitro-dir", nitroDir.toString()));
+    args.addAll(extraArgs);
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
     enclaveProcess = JavaProcess.start("enclave", EnclaveMain.class.getName(),
-        List.of("--local", "--tcp-port", "0"), Map.of(), EnclaveMain.READY_PREFIX, Duration.ofSeconds(60));
+        args, Map.of(), EnclaveMain.READY_PREFIX, Duration.ofSeconds(60));
     String address = enclaveProcess.readyLine().substring(EnclaveMain.READY_PREFIX.length()).trim();
     enclavePort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     operatorClient = new EnclaveClient(enclaveAddress(), 1, Duration.ofSeconds(30));
+    operatorSealer = new KeySealer(operatorClient, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()),
+        attestationRoot, Clock.systemUTC());
+    sealers.forEach(KeySealer::enclaveRestarted);
     LOG.info("enclave process {} listening on {}", enclaveProcess.pid(), address);
   }
 
@@ -182,8 +227,12 @@ public final class LocalStack implements AutoCloseable {
     WorkerConfig config = WorkerConfig.defaults(queues.queueUrl(), queues.deadLetterQueueUrl(), workerId)
         .withConcurrency(options.workerConcurrency())
         .withTimeouts(options.visibility(), options.lease(), 5);
-    Worker worker = new Worker(sqs, dynamo, new EnclaveClient(enclaveAddress(), 4, Duration.ofSeconds(30)),
-        config, Tables.JOBS.name(), Tables.AUDIT.name(), Clock.systemUTC()).start();
+    EnclaveClient client = new EnclaveClient(enclaveAddress(), 4, Duration.ofSeconds(30));
+    KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()),
+        attestationRoot, Clock.systemUTC());
+    sealers.add(sealer);
+    Worker worker = new Worker(sqs, dynamo, client,
+        config, Tables.JOBS.name(), Tables.AUDIT.name(), sealer, Clock.systemUTC()).start();
     workers.add(worker);
     return worker;
   }
@@ -205,7 +254,10 @@ public final class LocalStack implements AutoCloseable {
         Map.entry("AWS_ACCESS_KEY_ID", "local"),
         Map.entry("AWS_SECRET_ACCESS_KEY", "local"),
         Map.entry("AWS_ENDPOINT_URL_SQS", sqsEndpoint.toString()),
-        Map.entry("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint.toString()));
+        Map.entry("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint.toString()),
+        Map.entry("AWS_ENDPOINT_URL_KMS", kmsEndpoint.toString()),
+        Map.entry("KEEP_KMS_KEY_ID", kmsKeyArn),
+        Map.entry("KEEP_ATTESTATION_ROOT", nitroDir.resolve("local-nitro-root.pem").toString()));
     return JavaProcess.start(workerId, WorkerMain.class.getName(), List.of(), env, WorkerMain.READY_PREFIX, Duration.ofSeconds(60));
   }
 
@@ -259,11 +311,15 @@ public final class LocalStack implements AutoCloseable {
    */
   public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId, EnclaveRequest.KeySpec spec, JsonNode policy)
       throws EnclaveUnavailableException {
-    EnclaveResponse response = operatorClient.call(new EnclaveRequest.GenerateKey(keyId, spec, policy));
+    EnclaveResponse response;
+    try {
+      response = operatorSealer.generate(new EnclaveRequest.GenerateKey(keyId, spec, policy), tenantId);
+    } catch (SealingFailure e) {
+      throw new IllegalStateException("'" + keyId + "' was not sealed: " + e.getMessage(), e);
+    }
     if (!(response instanceof EnclaveResponse.KeyInfo info)) {
       throw new IllegalStateException("the enclave refused to generate '" + keyId + "': " + response);
     }
-    Provisioning.registerKey(dynamo, Tables.KEYS.name(), keyId, tenantId, info.xOnly());
     return info;
   }
 
@@ -294,6 +350,24 @@ public final class LocalStack implements AutoCloseable {
 
   public URI kmsEndpoint() {
     return kmsEndpoint;
+  }
+
+  /** The local KMS key that seals the stack's keys; its policy pins this build's PCR0, 1 and 2. */
+  public String kmsKeyArn() {
+    return kmsKeyArn;
+  }
+
+  public KmsClient kms() {
+    return kms;
+  }
+
+  /** The software NSM's root, which KMS and the workers trust for this stack. */
+  public TrustedRoot attestationRoot() {
+    return attestationRoot;
+  }
+
+  public KeySealer operatorSealer() {
+    return operatorSealer;
   }
 
   public URI sqsEndpoint() {

@@ -52,8 +52,9 @@ class GracefulShutdownSystemTest {
   @Test
   void sigtermLetsTheInFlightJobFinishAndClaimsNothingNew() throws Exception {
     try (StallingProxy proxy = new StallingProxy(((EnclaveAddress.LoopbackTcp) stack.enclaveAddress()).port())) {
-      proxy.holdResponses(true); // the enclave signs; the worker waits for the answer
+      // The worker unseals the fleet's keys through the proxy before it is ready; hold after that.
       JavaProcess worker = stack.startWorkerProcess("term-a", new EnclaveAddress.LoopbackTcp(proxy.port()));
+      proxy.holdResponses(true); // the enclave signs; the worker waits for the answer
       String inFlight = submit("01");
       Await.until("term-a to claim the job", Duration.ofSeconds(60), () -> item(Tables.JOBS.name(), inFlight),
           i -> i.containsKey("leaseOwner") && "term-a".equals(i.get("leaseOwner").s()));

@@ -64,12 +64,13 @@ class WorkerCrashSystemTest {
 
   private void runCrash(String crashingWorker, boolean holdRequests, String messageHex) throws Exception {
     try (StallingProxy proxy = new StallingProxy(((EnclaveAddress.LoopbackTcp) stack.enclaveAddress()).port())) {
+      // The worker unseals the fleet's keys through the proxy before it is ready; hold after that.
+      JavaProcess doomed = stack.startWorkerProcess(crashingWorker, new EnclaveAddress.LoopbackTcp(proxy.port()));
       if (holdRequests) {
         proxy.holdRequests(true);
       } else {
         proxy.holdResponses(true);
       }
-      JavaProcess doomed = stack.startWorkerProcess(crashingWorker, new EnclaveAddress.LoopbackTcp(proxy.port()));
       String jobId;
       try {
         JobsClient.Answer submitted = client.submit(
