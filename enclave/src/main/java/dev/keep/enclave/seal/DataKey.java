@@ -24,7 +24,10 @@ public final class DataKey implements AutoCloseable {
     return new DataKey(bytes.clone());
   }
 
-  /** A JCA key over a copy; the JDK keeps its own copy, wiped when the cipher is collected. */
+  /**
+   * A JCA key for one cipher operation. {@code SecretKeySpec} keeps its own copy, which this class
+   * cannot wipe; it lives only as long as that operation's objects.
+   */
   SecretKeySpec spec() {
     return new SecretKeySpec(key, "AES");
   }

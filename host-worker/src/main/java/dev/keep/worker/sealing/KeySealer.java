@@ -72,7 +72,8 @@ public final class KeySealer {
   private record Attested(EnclaveResponse.Attestation attestation, SdkBytes document, Instant at) {}
 
   /** What a start did: keys unsealed, those that failed and why, and the KMS calls it took. */
-  public record UnsealReport(int unsealed, List<Failure> failures, long kmsCalls, Duration took) {
+  public record UnsealReport(int unsealed, List<Failure> failures, long kmsCalls, Duration took,
+      java.util.Set<String> opened) {
     public boolean complete() {
       return failures.isEmpty();
     }
@@ -172,13 +173,20 @@ public final class KeySealer {
       throw new SealingFailure("reading sealed keys: " + e.getMessage(), e);
     }
     List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    java.util.Set<String> opened = java.util.concurrent.ConcurrentHashMap.newKeySet();
     int unsealed = 0;
     if (!stored.isEmpty()) {
       Attested attestation = attested();
       try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(UNSEAL_PARALLELISM, stored.size()))) {
         List<Future<Boolean>> results = new ArrayList<>();
         for (SealedKeyStore.Stored s : stored) {
-          results.add(pool.submit(() -> unsealOne(s, attestation, failures)));
+          results.add(pool.submit(() -> {
+            boolean ok = unsealOne(s, attestation, failures);
+            if (ok) {
+              opened.add(s.keyId());
+            }
+            return ok;
+          }));
         }
         for (Future<Boolean> f : results) {
           try {
@@ -194,7 +202,7 @@ public final class KeySealer {
     }
     List<Failure> sorted = failures.stream().sorted(java.util.Comparator.comparing(Failure::keyId)).toList();
     UnsealReport report = new UnsealReport(unsealed, sorted, kmsCalls.get() - callsBefore,
-        Duration.between(start, clock.instant()));
+        Duration.between(start, clock.instant()), java.util.Set.copyOf(opened));
     if (report.complete()) {
       LOG.info("unsealed {} keys from {} in {} ms ({} KMS calls)", unsealed, store.describe(),
           report.took().toMillis(), report.kmsCalls());
@@ -291,15 +299,9 @@ public final class KeySealer {
     }
     enclaveRestarted();
     try {
-      UnsealReport report = unsealAll();
-      java.util.Set<String> now = new java.util.HashSet<>();
-      for (SealedKeyStore.Stored s : store.all()) {
-        now.add(s.keyId());
-      }
-      report.failures().forEach(f -> now.remove(f.keyId()));
-      held = now;
+      held = unsealAll().opened();
       lastRecovery = clock.instant();
-    } catch (SealingFailure | SealedStoreException e) {
+    } catch (SealingFailure e) {
       LOG.error("unsealing after a lost key failed: {}", e.getMessage());
       return false;
     }
