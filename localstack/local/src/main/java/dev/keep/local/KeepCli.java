@@ -1,6 +1,7 @@
 package dev.keep.local;
 
 import dev.keep.local.cli.AttestationCli;
+import dev.keep.local.cli.EnclaveAttestationCli;
 import dev.keep.local.cli.EnclaveCli;
 import dev.keep.local.cli.KmsPolicyCli;
 import dev.keep.local.demo.Demo;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
  *   keep demo [--jobs N] [--workers W]
  *   keep local up [--port 8080] [--api-key KEY]
  *   keep enclave COMMAND (--cid N | --local) ...     see {@link EnclaveCli}
+ *   keep enclave verify | measure ...               see {@link EnclaveAttestationCli}
  *   keep attestation verify --document FILE ...     see {@link AttestationCli}
  * </pre>
  */
@@ -41,6 +43,9 @@ public final class KeepCli {
       int code;
       if (list.size() >= 2 && list.get(0).equals("enclave") && list.get(1).equals("kms-policy")) {
         code = KmsPolicyCli.run(list.subList(2, list.size()).toArray(String[]::new), System.out, System.err);
+      } else if (list.size() >= 2 && list.get(0).equals("enclave")
+          && (list.get(1).equals("verify") || list.get(1).equals("measure"))) {
+        code = enclaveAttestation(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("enclave")) {
         code = enclave(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("attestation")) {
@@ -66,8 +71,25 @@ public final class KeepCli {
       return new EnclaveCli(System.out, System.err, System.in).run(args);
     } catch (EnclaveCli.Usage e) {
       System.err.println("keep: " + e.getMessage());
-      System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event | sign-psbt | example-psbt | policy | kms-policy");
+      System.err.println("usage: keep enclave status | generate-key | import-key | list-keys | public-key | disable-key | sign | sign-event | sign-psbt | example-psbt | policy | kms-policy | verify | measure");
       System.err.println("       (--cid N [--port 5000] | --local [--data-dir DIR]) [--json]; see README.md, \"The enclave CLI\"");
+      return 2;
+    }
+  }
+
+  private static int enclaveAttestation(List<String> args) {
+    try {
+      return new EnclaveAttestationCli(System.out, System.err).run(args);
+    } catch (AttestationCli.Failure e) {
+      System.err.println("keep: enclave " + args.getFirst() + ": " + e.getMessage());
+      return 1;
+    } catch (AttestationCli.Usage e) {
+      System.err.println("keep: " + e.getMessage());
+      System.err.println("usage: keep enclave verify (--cid N [--port 5000] | --local [--data-dir DIR])");
+      System.err.println("         (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE | --insecure-no-pcrs)");
+      System.err.println("         [--allow-debug] [--document-out FILE]");
+      System.err.println("       keep enclave measure [--image JAR|DIR] [--out FILE]");
+      System.err.println("       see README.md, \"Verifying a running enclave\"");
       return 2;
     }
   }
@@ -80,7 +102,7 @@ public final class KeepCli {
       return 1;
     } catch (AttestationCli.Usage e) {
       System.err.println("keep: " + e.getMessage());
-      System.err.println("usage: keep attestation verify --document FILE (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE | --no-pcr-check)");
+      System.err.println("usage: keep attestation verify --document FILE (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE | --insecure-no-pcrs)");
       System.err.println("         [--at ISO-8601-INSTANT] [--allow-debug] [--nonce HEX] [--require-public-key] [--local-root PEM]");
       System.err.println("       see README.md, \"Verifying an attestation document\"");
       return 2;
@@ -194,6 +216,8 @@ public final class KeepCli {
     System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
     System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt,");
     System.err.println("                                            policy set | show | evaluate");
+    System.err.println("  keep enclave verify (--cid N | --local) (--pcrs FILE | ...)  attest a running enclave with a fresh nonce");
+    System.err.println("  keep enclave measure [--out FILE]        the PCRs a local enclave of this build reports");
     System.err.println("  keep attestation verify --document FILE ...  check an AWS Nitro attestation document");
     return 2;
   }

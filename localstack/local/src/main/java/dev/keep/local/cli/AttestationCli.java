@@ -3,10 +3,6 @@ package dev.keep.local.cli;
 import dev.keep.schema.attestation.AttestationException;
 import dev.keep.schema.attestation.AttestationVerifier;
 import dev.keep.schema.attestation.Nonce;
-import dev.keep.schema.attestation.Pcr;
-import dev.keep.schema.attestation.PcrPolicy;
-import dev.keep.schema.attestation.PcrSet;
-import dev.keep.schema.attestation.PcrsJson;
 import dev.keep.schema.attestation.TrustedRoot;
 import dev.keep.schema.attestation.VerifiedAttestation;
 import java.io.IOException;
@@ -16,13 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * {@code keep attestation verify}: checks an AWS Nitro attestation document with {@link
@@ -30,7 +23,8 @@ import java.util.TreeMap;
  *
  * <pre>
  *   keep attestation verify --document FILE              (CBOR, or base64 of it)
- *                           (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE [--pcrs FILE ...] | --no-pcr-check)
+ *                           (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE [--pcrs FILE ...]
+ *                            | --insecure-no-pcrs)       (see {@link PcrOptions}; --no-pcr-check is the same)
  *                           [--at ISO-8601-INSTANT]      (default: the document's own time)
  *                           [--allow-debug] [--nonce HEX] [--require-public-key]
  *                           [--local-root PEM]           (a software NSM's root instead of AWS's)
@@ -74,13 +68,21 @@ public final class AttestationCli {
           ? "keep attestation needs a command: verify"
           : "unknown attestation command '" + args.getFirst() + "'; one of: verify");
     }
-    Options options = Options.parse(args.subList(1, args.size()));
+    Options options;
+    try {
+      options = Options.parse(args.subList(1, args.size()));
+    } catch (PcrOptions.Invalid e) {
+      if (e.unreadable) {
+        throw new Failure(e.getMessage());
+      }
+      throw new Usage(e.getMessage());
+    }
     byte[] document = readDocument(options.document);
     TrustedRoot root = options.localRoot == null ? TrustedRoot.awsNitro() : readRoot(options.localRoot);
     AttestationVerifier verifier = AttestationVerifier.builder()
         .trustedRoot(root)
-        .pcrs(options.pcrPolicy())
-        .allowDebug(options.allowDebug)
+        .pcrs(options.expected.policy())
+        .allowDebug(options.expected.allowDebug())
         .expectedNonce(options.nonce)
         .requirePublicKey(options.requirePublicKey)
         .build();
@@ -96,9 +98,22 @@ public final class AttestationCli {
 
   private void print(VerifiedAttestation a, TrustedRoot root, Options options) {
     out.println("attestation document verified");
+    printChecked(out, a, root, options.at == null ? " (the document's time)" : " (--at)", options.expected.check());
+    out.println("  public key:  " + describe(a.publicKey().map(k -> k.bytes())));
+    out.println("  user data:   " + describe(a.userData().map(u -> u.bytes())));
+    out.println("  nonce:       " + describe(a.nonce().map(n -> n.bytes()))
+        + (options.nonce != null ? " (matches --nonce)" : a.nonce().isPresent() ? " (not checked)" : ""));
+  }
+
+  /**
+   * What both verify commands print of a verified document: who made it, when, under which root,
+   * its PCRs and the check they passed, and whether it is a debug enclave.
+   */
+  static void printChecked(PrintStream out, VerifiedAttestation a, TrustedRoot root, String checkedAtNote,
+      String pcrCheck) {
     out.println("  module id:   " + a.moduleId());
     out.println("  time:        " + a.timestamp());
-    out.println("  checked at:  " + a.verifiedAt() + (options.at == null ? " (the document's time)" : " (--at)"));
+    out.println("  checked at:  " + a.verifiedAt() + checkedAtNote);
     out.println("  root:        " + root);
     out.println("  signed by:   " + a.certificate().getSubjectX500Principal().getName());
     for (var pcr : a.pcrs().asMap().entrySet()) {
@@ -106,22 +121,13 @@ public final class AttestationCli {
         out.printf("  %-12s %s%n", "PCR" + pcr.getKey() + ":", pcr.getValue().hex());
       }
     }
-    out.println("  PCR check:   " + switch (options.pcrPolicy()) {
-      case PcrPolicy.AnyOf anyOf -> anyOf.sets().size() == 1
-          ? "matches the expected PCRs"
-          : "matches one of the " + anyOf.sets().size() + " allowed sets";
-      case PcrPolicy.NotChecked ignored -> "NOT CHECKED (--no-pcr-check)";
-    });
+    out.println("  PCR check:   " + pcrCheck);
     out.println("  debug mode:  " + (a.debugMode()
         ? "YES (allowed by --allow-debug): the parent instance can read this enclave's memory"
         : "no"));
-    out.println("  public key:  " + describe(a.publicKey().map(k -> k.bytes())));
-    out.println("  user data:   " + describe(a.userData().map(u -> u.bytes())));
-    out.println("  nonce:       " + describe(a.nonce().map(n -> n.bytes()))
-        + (options.nonce != null ? " (matches --nonce)" : a.nonce().isPresent() ? " (not checked)" : ""));
   }
 
-  private static String describe(Optional<byte[]> value) {
+  static String describe(Optional<byte[]> value) {
     if (value.isEmpty()) {
       return "none";
     }
@@ -163,68 +169,35 @@ public final class AttestationCli {
   private static final class Options {
     Path document;
     Instant at;
-    final Map<Integer, Pcr> pcrFlags = new TreeMap<>();
-    final List<PcrSet> pcrFiles = new ArrayList<>();
-    boolean noPcrCheck;
-    boolean allowDebug;
+    final PcrOptions pcrs = new PcrOptions();
+    PcrOptions.Expected expected;
     boolean requirePublicKey;
     Nonce nonce;
     Path localRoot;
 
-    static Options parse(List<String> args) throws Failure {
+    static Options parse(List<String> args) throws PcrOptions.Invalid {
       Options o = new Options();
       for (int i = 0; i < args.size(); i++) {
+        int taken = o.pcrs.take(args, i);
+        if (taken >= 0) {
+          i = taken;
+          continue;
+        }
         String arg = args.get(i);
         switch (arg) {
-          case "--allow-debug" -> o.allowDebug = once(o.allowDebug, arg);
-          case "--no-pcr-check" -> o.noPcrCheck = once(o.noPcrCheck, arg);
           case "--require-public-key" -> o.requirePublicKey = once(o.requirePublicKey, arg);
           case "--document" -> o.document = Path.of(once(o.document, arg, value(args, ++i, arg)));
           case "--local-root" -> o.localRoot = Path.of(once(o.localRoot, arg, value(args, ++i, arg)));
           case "--at" -> o.at = instant(once(o.at, arg, value(args, ++i, arg)));
           case "--nonce" -> o.nonce = nonce(once(o.nonce, arg, value(args, ++i, arg)));
-          case "--pcr0", "--pcr1", "--pcr2" -> {
-            int index = arg.charAt(arg.length() - 1) - '0';
-            String hex = value(args, ++i, arg);
-            if (o.pcrFlags.containsKey(index)) {
-              throw new Usage(arg + " is given twice");
-            }
-            try {
-              o.pcrFlags.put(index, Pcr.fromHex(hex));
-            } catch (IllegalArgumentException e) {
-              throw new Usage(arg + ": " + e.getMessage());
-            }
-          }
-          case "--pcrs" -> {
-            Path file = Path.of(value(args, ++i, arg));
-            try {
-              o.pcrFiles.add(PcrsJson.read(file));
-            } catch (IOException e) {
-              throw new Failure("cannot read " + file + ": " + e);
-            } catch (PcrsJson.InvalidPcrsJson e) {
-              throw new Failure("--pcrs " + e.getMessage());
-            }
-          }
           default -> throw new Usage(arg.startsWith("--") ? "unknown option " + arg : "unexpected argument '" + arg + "'");
         }
       }
       if (o.document == null) {
         throw new Usage("--document FILE is required");
       }
-      int ways = (o.pcrFlags.isEmpty() ? 0 : 1) + (o.pcrFiles.isEmpty() ? 0 : 1) + (o.noPcrCheck ? 1 : 0);
-      if (ways != 1) {
-        throw new Usage(ways == 0
-            ? "say which PCRs to expect: --pcr0/--pcr1/--pcr2 HEX, --pcrs FILE, or --no-pcr-check"
-            : "--pcr0/--pcr1/--pcr2, --pcrs and --no-pcr-check exclude each other");
-      }
+      o.expected = o.pcrs.expected();
       return o;
-    }
-
-    PcrPolicy pcrPolicy() {
-      if (noPcrCheck) {
-        return PcrPolicy.insecureNoCheck();
-      }
-      return PcrPolicy.anyOf(pcrFlags.isEmpty() ? pcrFiles : List.of(PcrSet.of(pcrFlags)));
     }
 
     private static String value(List<String> args, int i, String option) {

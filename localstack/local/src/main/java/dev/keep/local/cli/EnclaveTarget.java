@@ -192,7 +192,9 @@ sealed interface EnclaveTarget extends AutoCloseable {
 
     @Override
     public String describe() {
-      return "the local enclave (" + dataDir + ", " + unsealed.unsealed() + " keys unsealed through the local KMS)";
+      int keys = unsealed.unsealed();
+      return "the local enclave (" + dataDir + ", " + keys + (keys == 1 ? " key" : " keys")
+          + " unsealed through the local KMS)";
     }
 
     @Override

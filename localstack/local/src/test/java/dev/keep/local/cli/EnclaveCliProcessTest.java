@@ -255,6 +255,31 @@ class EnclaveCliProcessTest {
     assertEquals(0, nowAllowed.exit(), nowAllowed.err());
   }
 
+  /** keep enclave measure and verify through keep's main: exit 0 verified, 1 a check failed, 2 usage. */
+  @Test
+  void verify_asAnOperatorRunsIt() throws Exception {
+    Path pcrs = home.resolve("pcrs.json");
+    Run measure = keep(null, "enclave", "measure", "--out", pcrs.toString());
+    assertEquals(0, measure.exit(), measure.err());
+    Run generate = keep(null, "enclave", "generate-key", "--name", "audited", "--policy", devPolicy(), "--local");
+    assertEquals(0, generate.exit(), generate.err());
+
+    Run verified = keep(null, "enclave", "verify", "--local", "--pcrs", pcrs.toString());
+    assertEquals(0, verified.exit(), verified.err());
+    assertTrue(verified.out().startsWith("enclave attestation verified: the local enclave ("), verified.out());
+    assertTrue(verified.out().contains("  PCR check:   matches the expected PCRs\n"), verified.out());
+    assertTrue(verified.out().contains("\n    audited "), verified.out());
+
+    Run wrong = keep(null, "enclave", "verify", "--local", "--pcr0", "ab".repeat(48));
+    assertEquals(1, wrong.exit(), wrong.err());
+    assertTrue(wrong.err().contains("keep: enclave verify: pcrs: the PCRs do not match the allowed set: PCR0 expected"),
+        wrong.err());
+
+    Run usage = keep(null, "enclave", "verify", "--local");
+    assertEquals(2, usage.exit());
+    assertTrue(usage.err().startsWith("keep: say which PCRs to expect"), usage.err());
+  }
+
   /** Every kind, no limit: the local development policy, for tests about something else. */
   private String devPolicy() throws IOException {
     Path file = home.resolve("dev-policy.json");
