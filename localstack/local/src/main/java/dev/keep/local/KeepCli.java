@@ -1,5 +1,6 @@
 package dev.keep.local;
 
+import dev.keep.local.bench.UnsealBench;
 import dev.keep.local.cli.AttestationCli;
 import dev.keep.local.cli.EnclaveAttestationCli;
 import dev.keep.local.cli.EnclaveCli;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   keep demo [--jobs N] [--workers W]
  *   keep local up [--port 8080] [--api-key KEY]
+ *   keep bench unseal [--keys 1,100,1000] [--runs 3]
  *   keep enclave COMMAND (--cid N | --local) ...     see {@link EnclaveCli}
  *   keep enclave verify | measure ...               see {@link EnclaveAttestationCli}
  *   keep attestation verify --document FILE ...     see {@link AttestationCli}
@@ -52,6 +54,8 @@ public final class KeepCli {
         code = attestation(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("demo")) {
         code = demo(list.subList(1, list.size()));
+      } else if (list.size() >= 2 && list.get(0).equals("bench") && list.get(1).equals("unseal")) {
+        code = benchUnseal(list.subList(2, list.size()));
       } else if (list.size() >= 2 && list.get(0).equals("local") && list.get(1).equals("up")) {
         code = localUp(list.subList(2, list.size()));
       } else {
@@ -107,6 +111,34 @@ public final class KeepCli {
       System.err.println("       see README.md, \"Verifying an attestation document\"");
       return 2;
     }
+  }
+
+  /** keep bench unseal [--keys 1,100,1000] [--runs 3]: see {@link UnsealBench}. */
+  private static int benchUnseal(List<String> args) throws Exception {
+    List<Integer> keys = List.of(1, 100, 1000);
+    int runs = 3;
+    for (int i = 0; i < args.size(); i++) {
+      switch (args.get(i)) {
+        case "--keys" -> {
+          if (i + 1 >= args.size()) {
+            throw new UsageException("--keys needs a list such as 1,100,1000");
+          }
+          try {
+            keys = Arrays.stream(args.get(++i).split(",")).map(k -> Integer.parseInt(k.strip())).toList();
+          } catch (NumberFormatException e) {
+            throw new UsageException("--keys must be numbers separated by commas, got '" + args.get(i) + "'");
+          }
+          if (keys.stream().anyMatch(k -> k < 1 || k > 10_000)) {
+            throw new UsageException("--keys: each count must be 1..10000");
+          }
+        }
+        case "--runs" -> runs = positive(args, ++i, "--runs", 20);
+        default -> throw new UsageException("unknown option for bench unseal: " + args.get(i));
+      }
+    }
+    System.err.println(WARNING);
+    new UnsealBench(System.out).run(keys, runs);
+    return 0;
   }
 
   private static int demo(List<String> args) throws Exception {
@@ -213,6 +245,7 @@ public final class KeepCli {
     System.err.println("usage:");
     System.err.println("  keep demo [--jobs N] [--workers W]        run the local stack, sign N messages, verify them");
     System.err.println("  keep local up [--port 8080] [--api-key KEY]  serve the API locally until Ctrl-C");
+    System.err.println("  keep bench unseal [--keys 1,100,1000] [--runs 3]  time from enclave start to all keys unsealed");
     System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
     System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt,");
     System.err.println("                                            policy set | show | evaluate");
