@@ -6,7 +6,7 @@ import dev.keep.enclave.attestation.LocalNsm;
 import dev.keep.enclave.attestation.LocalPcrs;
 import dev.keep.enclave.keys.KeyStore;
 import dev.keep.enclave.nsm.NsmClient;
-import dev.keep.enclave.nsm.NsmDriver;
+import dev.keep.enclave.nsm.RandomSources;
 import dev.keep.enclave.nsm.NsmException;
 import dev.keep.enclave.nsm.NsmSecureRandom;
 import dev.keep.enclave.seal.KmsSealedVault;
@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.SortedMap;
 import java.util.concurrent.CountDownLatch;
 
@@ -110,12 +109,8 @@ public final class EnclaveMain {
 
   /** Inside a Nitro Enclave: /dev/nsm for randomness and attestation, opened for the process's life. */
   public static Enclave nitro() throws NsmException {
-    NsmDriver driver = NsmDriver.open(NsmDriver.DEFAULT_PATH);
-    NsmClient nsm = new NsmClient(driver);
-    // One GetRandom now, so a broken device stops the enclave at start, not at its first key.
-    Arrays.fill(nsm.getRandom(1), (byte) 0);
-    SecureRandom random = new NsmSecureRandom(nsm);
-    return withNsm(nsm, random, EnclaveMode.NITRO);
+    NsmClient nsm = RandomSources.openNsm();
+    return withNsm(nsm, new NsmSecureRandom(nsm), EnclaveMode.NITRO);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.keep.enclave.attestation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import dev.keep.enclave.nsm.NsmDevice;
+import dev.keep.schema.attestation.CborWriter;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -38,7 +39,7 @@ public final class LocalNsm implements NsmDevice {
 
   private static final CBORMapper REQUESTS = new CBORMapper();
   /** COSE protected header {1: -35}: alg ES384 (RFC 9053 §2.1). */
-  private static final byte[] PROTECTED = new Cbor().map(1).unsigned(1).integer(-35).toByteArray();
+  private static final byte[] PROTECTED = new CborWriter().map(1).unsigned(1).integer(-35).toByteArray();
 
   private final LocalNitroAuthority authority;
   private LocalNitroAuthority.Leaf leaf;
@@ -68,7 +69,7 @@ public final class LocalNsm implements NsmDevice {
     if (request.isTextual() && request.textValue().equals("GetRandom")) {
       byte[] bytes = new byte[RANDOM_BYTES];
       random.nextBytes(bytes);
-      return new Cbor().map(1).text("GetRandom").map(1).text("random").bytes(bytes).toByteArray();
+      return new CborWriter().map(1).text("GetRandom").map(1).text("random").bytes(bytes).toByteArray();
     }
     JsonNode fields = request.path("Attestation");
     if (!request.isObject() || request.size() != 1 || !fields.isObject()) {
@@ -87,7 +88,7 @@ public final class LocalNsm implements NsmDevice {
     try {
       renewLeaf();
       byte[] document = sign(payload(userData, nonce, publicKey));
-      return new Cbor().map(1).text("Attestation").map(1).text("document").bytes(document).toByteArray();
+      return new CborWriter().map(1).text("Attestation").map(1).text("document").bytes(document).toByteArray();
     } catch (GeneralSecurityException e) {
       return error("InternalError");
     }
@@ -105,7 +106,7 @@ public final class LocalNsm implements NsmDevice {
 
   /** The attestation document (AWS's field order), CBOR. */
   private byte[] payload(byte[] userData, byte[] nonce, byte[] publicKey) throws CertificateEncodingException {
-    Cbor doc = new Cbor().map(9)
+    CborWriter doc = new CborWriter().map(9)
         .text("module_id").text(moduleId)
         .text("digest").text("SHA384")
         .text("timestamp").unsigned(clock.millis())
@@ -123,14 +124,14 @@ public final class LocalNsm implements NsmDevice {
 
   /** COSE_Sign1 (RFC 9052 §4.2, §4.4): Sig_structure ["Signature1", protected, h'', payload]. */
   private byte[] sign(byte[] payload) throws GeneralSecurityException {
-    byte[] toBeSigned = new Cbor().array(4).text("Signature1").bytes(PROTECTED).bytes(new byte[0]).bytes(payload)
+    byte[] toBeSigned = new CborWriter().array(4).text("Signature1").bytes(PROTECTED).bytes(new byte[0]).bytes(payload)
         .toByteArray();
     // COSE carries ECDSA as the fixed-size r‖s of IEEE P1363 (RFC 9053 §2.1), not DER.
     Signature signer = Signature.getInstance("SHA384withECDSAinP1363Format");
     signer.initSign(leaf.key().getPrivate(), random);
     signer.update(toBeSigned);
     byte[] raw = signer.sign();
-    return new Cbor().array(4).bytes(PROTECTED).map(0).bytes(payload).bytes(raw).toByteArray();
+    return new CborWriter().array(4).bytes(PROTECTED).map(0).bytes(payload).bytes(raw).toByteArray();
   }
 
   /** Present, and CBOR null or a byte string (serde's Option<ByteBuf>). */
@@ -154,6 +155,6 @@ public final class LocalNsm implements NsmDevice {
   }
 
   private static byte[] error(String code) {
-    return new Cbor().map(1).text("Error").text(code).toByteArray();
+    return new CborWriter().map(1).text("Error").text(code).toByteArray();
   }
 }

@@ -23,11 +23,19 @@ public final class RandomSources {
     if (local) {
       return new SecureRandom();
     }
+    return new NsmSecureRandom(openNsm());
+  }
+
+  /**
+   * {@code /dev/nsm}, opened for the life of the process and checked with one GetRandom call, so a
+   * broken device stops the enclave at start; the device is closed again if the check fails.
+   */
+  public static NsmClient openNsm() throws NsmException {
     NsmDriver driver = NsmDriver.open(NsmDriver.DEFAULT_PATH);
     try {
       NsmClient client = new NsmClient(driver);
       Arrays.fill(client.getRandom(1), (byte) 0);
-      return new NsmSecureRandom(client);
+      return client;
     } catch (NsmException | RuntimeException e) {
       try {
         driver.close();

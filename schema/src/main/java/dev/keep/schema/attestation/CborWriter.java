@@ -5,60 +5,65 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes CBOR items in preferred serialisation (RFC 8949 §4.1: every head as short as it can
- * be). The verifier needs it for one thing, the COSE Sig_structure; tests use it to build
- * documents.
+ * be), as the Nitro NSM writes. The verifier needs it for the COSE Sig_structure; the enclave's
+ * software NSM writes its documents with it, and tests build documents with it.
  */
-final class CborWriter {
+public final class CborWriter {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-  CborWriter unsigned(long value) {
+  public CborWriter unsigned(long value) {
     if (value < 0) {
       throw new IllegalArgumentException("negative: " + value);
     }
     return head(0, value);
   }
 
-  CborWriter integer(long value) {
+  public CborWriter integer(long value) {
     return value >= 0 ? head(0, value) : head(1, -1 - value);
   }
 
-  CborWriter bytes(byte[] value) {
+  public CborWriter bytes(byte[] value) {
     head(2, value.length);
     out.writeBytes(value);
     return this;
   }
 
-  CborWriter text(String value) {
+  public CborWriter text(String value) {
     byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
     head(3, utf8.length);
     out.writeBytes(utf8);
     return this;
   }
 
-  CborWriter array(int count) {
+  public CborWriter array(int count) {
     return head(4, count);
   }
 
-  CborWriter map(int count) {
+  public CborWriter map(int count) {
     return head(5, count);
   }
 
-  CborWriter tag(long tag) {
+  public CborWriter tag(long tag) {
     return head(6, tag);
   }
 
-  CborWriter nil() {
+  public CborWriter nil() {
     out.write(0xf6);
     return this;
   }
 
+  /** A byte string, or null (major type 7, simple value 22) when {@code value} is null. */
+  public CborWriter optionalBytes(byte[] value) {
+    return value == null ? nil() : bytes(value);
+  }
+
   /** Appends bytes that are already CBOR. */
-  CborWriter raw(byte[] encoded) {
+  public CborWriter raw(byte[] encoded) {
     out.writeBytes(encoded);
     return this;
   }
 
-  byte[] toByteArray() {
+  public byte[] toByteArray() {
     return out.toByteArray();
   }
 
