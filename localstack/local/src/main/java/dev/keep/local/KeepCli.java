@@ -6,15 +6,18 @@ import dev.keep.local.cli.EnclaveAttestationCli;
 import dev.keep.local.cli.EnclaveCli;
 import dev.keep.local.cli.KmsPolicyCli;
 import dev.keep.local.demo.Demo;
+import dev.keep.local.stack.LocalKms;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.schema.encoding.Hex;
 import dev.keep.schema.protocol.EnclaveResponse;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 
@@ -157,6 +160,7 @@ public final class KeepCli {
       System.out.printf("stack up in %.2f s: api %s, sqs %s, dynamodb %s, kms %s, enclave pid %d (%s), %d worker(s)%n",
           Duration.between(start, Instant.now()).toMillis() / 1000.0, stack.apiUrl(), stack.sqsEndpoint(),
           stack.dynamoEndpoint(), stack.kmsEndpoint(), stack.enclaveProcess().pid(), stack.enclaveAddress(), workers);
+      System.out.println(sealingLine());
       Demo demo = new Demo(System.out);
       Demo.Report report = demo.run(stack, jobs, Duration.ofMinutes(10).plusSeconds(jobs / 10));
       demo.print(report);
@@ -168,6 +172,18 @@ public final class KeepCli {
       System.out.println("OK");
       return 0;
     }
+  }
+
+  /** Where the demo's keys go, and which enclave KMS opens them for. */
+  private static String sealingLine() throws IOException {
+    SortedMap<Integer, byte[]> pcrs = LocalKms.thisBuildPcrs();
+    StringBuilder line = new StringBuilder("sealing: keys are stored only sealed, under KMS " + LocalStack.KMS_ALIAS
+        + ", whose key policy opens them only for an enclave attesting");
+    for (int i = 0; i <= 2; i++) {
+      String h = Hex.encode(pcrs.get(i));
+      line.append(" PCR").append(i).append(' ').append(h, 0, 8).append('…').append(h.substring(h.length() - 4));
+    }
+    return line.toString();
   }
 
   private static int localUp(List<String> args) throws Exception {
