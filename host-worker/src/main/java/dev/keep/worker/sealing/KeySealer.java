@@ -338,8 +338,9 @@ public final class KeySealer {
         ? k.awsErrorDetails().errorCode() : e.getClass().getSimpleName();
     String message = e instanceof KmsException k && k.awsErrorDetails() != null
         ? k.awsErrorDetails().errorMessage() : e.getMessage();
-    return "KMS refused " + operation + ": " + code + ": " + message + "; this enclave presented "
-        + presentedPcrs(attestation);
+    // KMS sends InvalidCiphertextException without a message: the code says it all.
+    return "KMS refused " + operation + ": " + code + (message == null || message.isBlank() ? "" : ": " + message)
+        + "; this enclave presented " + presentedPcrs(attestation);
   }
 
   /** PCR0, 1 and 2 of the document the host sent, read with the configured root. */
