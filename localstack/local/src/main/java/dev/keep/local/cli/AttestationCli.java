@@ -166,7 +166,8 @@ public final class AttestationCli {
     }
   }
 
-  private static final class Options {
+  /** The options of {@code keep attestation verify}; its helpers read the other verify commands too. */
+  static final class Options {
     Path document;
     Instant at;
     final PcrOptions pcrs = new PcrOptions();
@@ -200,21 +201,21 @@ public final class AttestationCli {
       return o;
     }
 
-    private static String value(List<String> args, int i, String option) {
+    static String value(List<String> args, int i, String option) {
       if (i >= args.size()) {
         throw new Usage(option + " needs a value");
       }
       return args.get(i);
     }
 
-    private static boolean once(boolean already, String option) {
+    static boolean once(boolean already, String option) {
       if (already) {
         throw new Usage(option + " is given twice");
       }
       return true;
     }
 
-    private static String once(Object already, String option, String value) {
+    static String once(Object already, String option, String value) {
       if (already != null) {
         throw new Usage(option + " is given twice");
       }

@@ -1,5 +1,8 @@
 package dev.keep.local.cli;
 
+import static dev.keep.local.cli.AttestationCli.Options.once;
+import static dev.keep.local.cli.AttestationCli.Options.value;
+
 import dev.keep.enclave.EnclaveMain;
 import dev.keep.enclave.attestation.LocalNitroAuthority;
 import dev.keep.enclave.attestation.LocalPcrs;
@@ -288,20 +291,6 @@ public final class EnclaveAttestationCli {
     }
   }
 
-  private static String value(List<String> args, int i, String option) {
-    if (i >= args.size()) {
-      throw new AttestationCli.Usage(option + " needs a value");
-    }
-    return args.get(i);
-  }
-
-  private static String once(Object already, String option, String value) {
-    if (already != null) {
-      throw new AttestationCli.Usage(option + " is given twice");
-    }
-    return value;
-  }
-
   private static final class VerifyOptions {
     final PcrOptions pcrs = new PcrOptions();
     PcrOptions.Expected expected;
@@ -325,12 +314,7 @@ public final class EnclaveAttestationCli {
           switch (arg) {
             case "--cid" -> o.cid = number(once(o.cid, arg, value(args, ++i, arg)), arg, 3, Integer.MAX_VALUE);
             case "--port" -> o.port = number(once(o.port, arg, value(args, ++i, arg)), arg, 1, 65_535);
-            case "--local" -> {
-              if (o.local) {
-                throw new AttestationCli.Usage(arg + " is given twice");
-              }
-              o.local = true;
-            }
+            case "--local" -> o.local = once(o.local, arg);
             case "--data-dir" -> o.dataDirOption = once(o.dataDirOption, arg, value(args, ++i, arg));
             case "--document-out" -> o.documentOut = Path.of(once(o.documentOut, arg, value(args, ++i, arg)));
             default -> throw new AttestationCli.Usage(
