@@ -6,11 +6,9 @@ import dev.keep.local.cli.EnclaveAttestationCli;
 import dev.keep.local.cli.EnclaveCli;
 import dev.keep.local.cli.KmsPolicyCli;
 import dev.keep.local.demo.Demo;
-import dev.keep.local.stack.LocalKms;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.schema.encoding.Hex;
 import dev.keep.schema.protocol.EnclaveResponse;
-import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,7 +158,7 @@ public final class KeepCli {
       System.out.printf("stack up in %.2f s: api %s, sqs %s, dynamodb %s, kms %s, enclave pid %d (%s), %d worker(s)%n",
           Duration.between(start, Instant.now()).toMillis() / 1000.0, stack.apiUrl(), stack.sqsEndpoint(),
           stack.dynamoEndpoint(), stack.kmsEndpoint(), stack.enclaveProcess().pid(), stack.enclaveAddress(), workers);
-      System.out.println(sealingLine());
+      System.out.println(sealingLine(stack.enclavePcrs()));
       Demo demo = new Demo(System.out);
       Demo.Report report = demo.run(stack, jobs, Duration.ofMinutes(10).plusSeconds(jobs / 10));
       demo.print(report);
@@ -175,8 +173,7 @@ public final class KeepCli {
   }
 
   /** Where the demo's keys go, and which enclave KMS opens them for. */
-  private static String sealingLine() throws IOException {
-    SortedMap<Integer, byte[]> pcrs = LocalKms.thisBuildPcrs();
+  private static String sealingLine(SortedMap<Integer, byte[]> pcrs) {
     StringBuilder line = new StringBuilder("sealing: keys are stored only sealed, under KMS " + LocalStack.KMS_ALIAS
         + ", whose key policy opens them only for an enclave attesting");
     for (int i = 0; i <= 2; i++) {

@@ -32,7 +32,10 @@ final class PcrOptions {
   private String noCheck;
   private boolean allowDebug;
 
-  /** A PCR option that cannot be used as written: exit status 2. */
+  /**
+   * A PCR option that cannot be used: as written (a usage problem, exit status 2), or because its
+   * file does not read as a PCR set ({@link #unreadable}, exit status 1).
+   */
   static final class Invalid extends Exception {
     private static final long serialVersionUID = 1L;
     /** True when the option is well formed but its file cannot be read or is not a PCR set. */

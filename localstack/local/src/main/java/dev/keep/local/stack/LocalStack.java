@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +102,7 @@ public final class LocalStack implements AutoCloseable {
   private TrustedRoot attestationRoot;
   private KmsClient kms;
   private String kmsKeyArn;
+  private SortedMap<Integer, byte[]> enclavePcrs;
   private KeySealer operatorSealer;
   private final List<KeySealer> sealers = new ArrayList<>();
 
@@ -151,7 +153,8 @@ public final class LocalStack implements AutoCloseable {
 
     kms = LocalKms.client(kmsEndpoint);
     closeInReverse.add(kms);
-    kmsKeyArn = LocalKms.keyFor(kms, KMS_ALIAS, LocalKms.enclavePolicy(LocalKms.thisBuildPcrs()));
+    enclavePcrs = LocalKms.thisBuildPcrs();
+    kmsKeyArn = LocalKms.keyFor(kms, KMS_ALIAS, LocalKms.enclavePolicy(enclavePcrs));
 
     TableCreator.createAll(dynamo, Tables.ALL);
     queues = Provisioning.createQueues(sqs, QUEUE_NAME, (int) options.visibility().toSeconds(), options.maxReceiveCount());
@@ -364,6 +367,11 @@ public final class LocalStack implements AutoCloseable {
   /** The software NSM's root, which KMS and the workers trust for this stack. */
   public TrustedRoot attestationRoot() {
     return attestationRoot;
+  }
+
+  /** The PCRs of this build, which the KMS key's policy requires of a Recipient. */
+  public SortedMap<Integer, byte[]> enclavePcrs() {
+    return enclavePcrs;
   }
 
   public KeySealer operatorSealer() {
