@@ -1,6 +1,7 @@
 package dev.keep.enclave;
 
 import dev.keep.enclave.attestation.Attester;
+import dev.keep.enclave.attestation.AuditKey;
 import dev.keep.enclave.attestation.LocalNitroAuthority;
 import dev.keep.enclave.attestation.LocalNsm;
 import dev.keep.enclave.attestation.LocalPcrs;
@@ -91,6 +92,7 @@ public final class EnclaveMain {
         // Exiting anyway.
       }
       enclave.keys().wipeAll();
+      enclave.attester().close();
       stop.countDown();
     }));
     System.out.println(READY_PREFIX + server.address());
@@ -142,7 +144,8 @@ public final class EnclaveMain {
     } catch (VaultException e) {
       throw new IllegalStateException("a KMS-sealed vault holds nothing at start", e);
     }
-    return new Enclave(keys, random, new Attester(nsm, recipient, mode.wireName()), mode);
+    AuditKey auditKey = AuditKey.generate(new Signer(new LibSecp256k1Engine(), random));
+    return new Enclave(keys, random, new Attester(nsm, recipient, auditKey, mode.wireName()), mode);
   }
 
   /** Where this class was loaded from: the enclave jar, or target/classes in a development build. */

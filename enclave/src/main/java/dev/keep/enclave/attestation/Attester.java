@@ -12,16 +12,19 @@ import java.util.List;
 /**
  * Asks the NSM (the real {@code /dev/nsm}, or local mode's {@link LocalNsm}) for attestation
  * documents that carry the per-boot {@link RecipientKey} as {@code public_key}, the caller's
- * nonce, and {@link KeepUserData} over the active policies as {@code user_data}.
+ * nonce, and {@link KeepUserData} over the {@link AuditKey} and the active policies as {@code
+ * user_data}.
  */
-public final class Attester {
+public final class Attester implements AutoCloseable {
   private final NsmClient nsm;
   private final RecipientKey recipient;
+  private final AuditKey auditKey;
   private final String mode;
 
-  public Attester(NsmClient nsm, RecipientKey recipient, String mode) {
+  public Attester(NsmClient nsm, RecipientKey recipient, AuditKey auditKey, String mode) {
     this.nsm = nsm;
     this.recipient = recipient;
+    this.auditKey = auditKey;
     this.mode = mode;
   }
 
@@ -30,11 +33,18 @@ public final class Attester {
   }
 
   public EnclaveResponse.Attestation attest(byte[] nonce, List<EnclaveResponse.PolicyRef> policies) throws NsmException {
-    byte[] userData = KeepUserData.of(policies);
+    byte[] audit = auditKey.publicKey().toBytes();
+    byte[] userData = KeepUserData.of(audit, policies);
     byte[] publicKey = recipient.publicKeyDer();
     byte[] document = nsm.attestation(userData, nonce, publicKey);
     Base64.Encoder b64 = Base64.getEncoder();
     return new EnclaveResponse.Attestation(mode, b64.encodeToString(document), b64.encodeToString(publicKey),
-        Hex.encode(userData), policies);
+        Hex.encode(audit), Hex.encode(userData), policies);
+  }
+
+  /** Wipes the audit key's secret; the enclave is shutting down. */
+  @Override
+  public void close() {
+    auditKey.close();
   }
 }

@@ -2,6 +2,7 @@ package dev.keep.enclave.seal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keep.enclave.EnclaveMain;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.List;
 import org.bouncycastle.cms.CMSAlgorithm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,9 +145,12 @@ class KmsSealingTest {
     assertTrue(host.keys.containsKey("i"));
   }
 
-  /** The document verifies against the local root, carries the recipient key, and commits to the policies. */
+  /**
+   * The document verifies against the local root, carries the recipient key, and commits to the
+   * audit key and the policies; another boot has another audit key.
+   */
   @Test
-  void attestation_carriesTheRecipientKey_andCommitsToThePolicies(@TempDir Path dir) throws Exception {
+  void attestation_carriesTheRecipientKey_andCommitsToTheAuditKeyAndPolicies(@TempDir Path dir) throws Exception {
     EnclaveMain.Enclave local = EnclaveMain.local(dir, null, false);
     EnclaveService service = new EnclaveService(local.keys(), new Signer(new LibSecp256k1Engine(), local.random()),
         EnclaveMode.LOCAL, Clock.systemUTC(), local.attester());
@@ -161,8 +166,15 @@ class KmsSealingTest {
         .verify(Base64.getDecoder().decode(attestation.document()));
     assertEquals(attestation.publicKey(), Base64.getEncoder().encodeToString(verified.publicKey().orElseThrow().bytes()));
     assertEquals(1, attestation.policies().size());
-    assertEquals(Hex.encode(KeepUserData.of(attestation.policies())), attestation.userData());
+    assertEquals(Hex.encode(KeepUserData.of(Hex.decode("auditKey", attestation.auditKey()), attestation.policies())),
+        attestation.userData());
     assertEquals(attestation.userData(), Hex.encode(verified.userData().orElseThrow().bytes()));
     assertTrue(!verified.debugMode());
+    // The audit key is a BIP-340 key (x-only, on the curve), new with every boot.
+    new LibSecp256k1Engine().parsePublicKey(Hex.decode("k", "02" + attestation.auditKey()));
+    var other = assertInstanceOf(EnclaveResponse.Attestation.class,
+        EnclaveMain.local(dir, null, false).attester().attest(new byte[8], List.of()));
+    assertNotEquals(attestation.auditKey(), other.auditKey());
+    local.attester().close();
   }
 }

@@ -67,17 +67,19 @@ public sealed interface EnclaveResponse {
   /**
    * An attestation document (base64 of the NSM's COSE_Sign1 CBOR) and what it binds, in the clear
    * so a verifier can recompute {@code userData}: the per-boot RSA {@code publicKey} (base64 DER
-   * SubjectPublicKeyInfo) that KMS encrypts data keys to, and the active policies.
+   * SubjectPublicKeyInfo) that KMS encrypts data keys to, the enclave's audit key, and the active
+   * policies.
    *
-   * @param userData hex; SHA-256 of "KEEP/attestation/user-data/v1" and the policies, as
-   *     {@code AttestedPolicies} in the enclave defines it
+   * @param auditKey hex; the BIP-340 x-only key of the enclave's audit key
+   * @param userData hex; {@code KeepUserData} of the audit key and the policies
    */
-  record Attestation(String mode, String document, String publicKey, String userData, List<PolicyRef> policies)
-      implements EnclaveResponse {
+  record Attestation(String mode, String document, String publicKey, String auditKey, String userData,
+      List<PolicyRef> policies) implements EnclaveResponse {
     public Attestation {
       Objects.requireNonNull(mode, "mode");
       Objects.requireNonNull(document, "document");
       Objects.requireNonNull(publicKey, "publicKey");
+      requireHex("auditKey", auditKey, 32);
       requireHex("userData", userData, 32);
       policies = List.copyOf(policies);
     }

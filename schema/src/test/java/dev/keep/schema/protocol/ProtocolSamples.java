@@ -80,7 +80,7 @@ final class ProtocolSamples {
           DIGEST, "5c3b1e0f" + DIGEST.substring(8), List.of(new EnclaveResponse.PolicyTrace("root", "all", "deny", "decided by max-tx"),
               new EnclaveResponse.PolicyTrace("max-tx", "max_amount", "deny", "max_amount: 1,000,001 sats > 1,000,000"))),
       new EnclaveResponse.Attestation("local", "hEShATgioFkQAA==", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
-          DIGEST, List.of(new EnclaveResponse.PolicyRef("treasury-1", 3, DIGEST))),
+          XONLY, DIGEST, List.of(new EnclaveResponse.PolicyRef("treasury-1", 3, DIGEST))),
       new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"));
 
   private static JsonNode event(String json) {

@@ -53,8 +53,9 @@ import java.util.SortedMap;
  * --cid}) or to the local NSM's root in {@code <data-dir>/nitro} ({@code --local}), the expected
  * PCRs, debug mode, the nonce, and that a {@code public_key} is present. Then it checks what the
  * document binds: its {@code public_key} is the RSA key the enclave names for KMS {@code
- * Recipient}, and its {@code user_data} equals {@link KeepUserData} recomputed from the policies the
- * enclave lists, so the printed policies are the ones the attested code enforces.
+ * Recipient}, and its {@code user_data} equals {@link KeepUserData} recomputed from the audit key
+ * and the policies the enclave lists, so the printed audit key and policies are the ones the
+ * attested code holds and enforces.
  *
  * <p>{@code measure} prints the PCRs a local enclave of this build reports, in the JSON shape
  * {@code nitro-cli build-enclave} prints, for {@code verify --pcrs} and {@code kms-policy --pcrs}.
@@ -138,7 +139,8 @@ public final class EnclaveAttestationCli {
     out.println("  nonce:       " + NONCE_BYTES + " fresh random bytes from this command, echoed ("
         + nonce.hex().substring(0, 16) + "...)");
     out.println("  public key:  " + binding.publicKey() + " (the enclave's per-boot KMS Recipient key)");
-    out.println("  user data:   " + binding.userData() + " = " + KeepUserData.TAG + " over "
+    out.println("  audit key:   " + attestation.auditKey() + " (BIP-340; this boot's, for audit receipts)");
+    out.println("  user data:   " + binding.userData() + " = " + KeepUserData.TAG + " over the audit key and "
         + attestation.policies().size() + (attestation.policies().size() == 1 ? " policy" : " policies")
         + " (recomputed, matches)");
     for (EnclaveResponse.PolicyRef p : attestation.policies()) {
@@ -163,8 +165,8 @@ public final class EnclaveAttestationCli {
   /**
    * The enclave's answer beside the document must say what the document says: the document's
    * {@code public_key} is the RSA key the answer names, and its {@code user_data} is {@link
-   * KeepUserData} of the listed policies. Without this, the policies printed would be the host's
-   * word, not the enclave's.
+   * KeepUserData} of the audit key and the policies listed. Without this, the audit key and
+   * policies printed would be the host's word, not the enclave's.
    */
   static Binding checkBinding(VerifiedAttestation verified, EnclaveResponse.Attestation answer)
       throws AttestationCli.Failure {
@@ -187,14 +189,21 @@ public final class EnclaveAttestationCli {
         throw new AttestationCli.Failure("user_data: key " + p.keyId() + " is listed twice among the policies");
       }
     }
-    byte[] expected = KeepUserData.of(answer.policies());
+    byte[] auditKey;
+    try {
+      auditKey = HEX.parseHex(answer.auditKey());
+    } catch (IllegalArgumentException e) {
+      throw new AttestationCli.Failure("auditKey: not hex: " + e.getMessage());
+    }
+    byte[] expected = KeepUserData.of(auditKey, answer.policies());
     byte[] found = verified.userData()
         .orElseThrow(() -> new AttestationCli.Failure("user_data: the document has none; expected "
             + HEX.formatHex(expected)))
         .bytes();
     if (!Arrays.equals(expected, found)) {
       throw new AttestationCli.Failure("user_data: the document commits to " + HEX.formatHex(found)
-          + " but the " + answer.policies().size() + " policies listed beside it hash to " + HEX.formatHex(expected));
+          + " but the audit key and the " + answer.policies().size() + " policies listed beside it hash to "
+          + HEX.formatHex(expected));
     }
     if (!HEX.formatHex(found).equals(answer.userData())) {
       throw new AttestationCli.Failure("user_data: the enclave's answer names " + answer.userData()

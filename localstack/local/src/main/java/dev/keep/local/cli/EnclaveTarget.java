@@ -206,6 +206,7 @@ sealed interface EnclaveTarget extends AutoCloseable {
         // the process is ending
       }
       enclave.keys().wipeAll();
+      enclave.attester().close();
       kms.close();
       kmsEndpoint.close();
     }

@@ -16,8 +16,9 @@ final class Printer {
       case EnclaveResponse.KeyInfo k -> key(k);
       case EnclaveResponse.Attestation a ->
           "attestation " + a.mode() + " mode, " + java.util.Base64.getDecoder().decode(a.document()).length
-              + "-byte document (verify it with: keep attestation verify)\n"
-              + "user data   " + a.userData() + " (" + a.policies().size() + " policies)";
+              + "-byte document (verify it with: keep enclave verify)\n"
+              + "audit key   " + a.auditKey() + "\n"
+              + "user data   " + a.userData() + " (the audit key and " + a.policies().size() + " policies)";
       case EnclaveResponse.KeyList l -> {
         if (l.keys().isEmpty()) {
           yield "no keys (make one with: keep enclave generate-key --name NAME)";

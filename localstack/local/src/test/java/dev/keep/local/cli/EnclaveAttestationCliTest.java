@@ -84,7 +84,8 @@ class EnclaveAttestationCliTest {
     assertTrue(out.contains("  PCR check:   matches the expected PCRs\n"), out);
     assertTrue(out.contains("  debug mode:  no\n"), out);
     assertTrue(out.contains("  public key:  RSA-2048, SHA-256 of its SubjectPublicKeyInfo "), out);
-    assertTrue(out.contains(" over 2 policies (recomputed, matches)\n"), out);
+    assertTrue(out.contains(" over the audit key and 2 policies (recomputed, matches)\n"), out);
+    assertTrue(Pattern.compile("\n  audit key:   [0-9a-f]{64} ").matcher(out).find(), out);
     assertTrue(Pattern.compile("\n    hot +version 1 +sha256 [0-9a-f]{64}\n    treasury +version 1 ").matcher(out).find(),
         out);
 
@@ -153,30 +154,36 @@ class EnclaveAttestationCliTest {
         .requirePublicKey(true).build()
         .verify(Base64.getDecoder().decode(answer.document()), Instant.now());
     var binding = EnclaveAttestationCli.checkBinding(verified, answer);
-    assertEquals(HEX.formatHex(KeepUserData.of(answer.policies())), binding.userData());
+    assertEquals(HEX.formatHex(KeepUserData.of(HEX.parseHex(answer.auditKey()), answer.policies())),
+        binding.userData());
 
     List<EnclaveResponse.PolicyRef> older = new ArrayList<>(answer.policies());
     EnclaveResponse.PolicyRef first = older.getFirst();
     older.set(0, new EnclaveResponse.PolicyRef(first.keyId(), first.version() + 1, first.hash()));
     String edited = assertThrows(AttestationCli.Failure.class, () -> EnclaveAttestationCli.checkBinding(verified,
-        new EnclaveResponse.Attestation(answer.mode(), answer.document(), answer.publicKey(), answer.userData(),
-            older))).getMessage();
+        new EnclaveResponse.Attestation(answer.mode(), answer.document(), answer.publicKey(), answer.auditKey(),
+            answer.userData(), older))).getMessage();
     assertTrue(edited.startsWith("user_data: the document commits to "), edited);
 
     String dropped = assertThrows(AttestationCli.Failure.class, () -> EnclaveAttestationCli.checkBinding(verified,
-        new EnclaveResponse.Attestation(answer.mode(), answer.document(), answer.publicKey(), answer.userData(),
-            answer.policies().subList(1, 2)))).getMessage();
+        new EnclaveResponse.Attestation(answer.mode(), answer.document(), answer.publicKey(), answer.auditKey(),
+            answer.userData(), answer.policies().subList(1, 2)))).getMessage();
     assertTrue(dropped.startsWith("user_data: "), dropped);
 
     String twice = assertThrows(AttestationCli.Failure.class, () -> EnclaveAttestationCli.checkBinding(verified,
-        new EnclaveResponse.Attestation(answer.mode(), answer.document(), answer.publicKey(), answer.userData(),
-            List.of(first, first)))).getMessage();
+        new EnclaveResponse.Attestation(answer.mode(), answer.document(), answer.publicKey(), answer.auditKey(),
+            answer.userData(), List.of(first, first)))).getMessage();
     assertTrue(twice.contains("is listed twice"), twice);
+
+    String otherAudit = assertThrows(AttestationCli.Failure.class, () -> EnclaveAttestationCli.checkBinding(verified,
+        new EnclaveResponse.Attestation(answer.mode(), answer.document(), answer.publicKey(), "ab".repeat(32),
+            answer.userData(), answer.policies()))).getMessage();
+    assertTrue(otherAudit.startsWith("user_data: the document commits to "), otherAudit);
 
     String otherKey = Base64.getEncoder().encodeToString(new byte[] {0x30, 0x00});
     String key = assertThrows(AttestationCli.Failure.class, () -> EnclaveAttestationCli.checkBinding(verified,
-        new EnclaveResponse.Attestation(answer.mode(), answer.document(), otherKey, answer.userData(),
-            answer.policies()))).getMessage();
+        new EnclaveResponse.Attestation(answer.mode(), answer.document(), otherKey, answer.auditKey(),
+            answer.userData(), answer.policies()))).getMessage();
     assertTrue(key.startsWith("public_key: the document's key is not the key the enclave names"), key);
   }
 
