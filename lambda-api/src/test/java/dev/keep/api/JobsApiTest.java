@@ -268,18 +268,17 @@ class JobsApiTest {
     String result = "{\"type\":\"policy_decision\",\"allowed\":true,\"ruleId\":\"kinds\",\"reason\":\"allowed\","
         + "\"approvalDigest\":\"" + "22".repeat(32) + "\",\"trace\":[]}";
     Thread worker = Thread.ofVirtual().start(() -> {
-      for (int i = 0; i < 200; i++) {
-        for (Message m : drainQueue()) {
+      // The stand-in worker long-polls the queue (SQS WaitTimeSeconds) until the job arrives, for at most 5 s.
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (Message m : sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(1))
+            .messages()) {
+          sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
           String jobId = m.body().replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1");
           dynamo.updateItem(b -> b.tableName("jobs").key(Map.of("jobId", AttributeValue.fromS(jobId)))
               .updateExpression("SET #s = :s, #r = :r")
               .expressionAttributeNames(Map.of("#s", "status", "#r", "result"))
               .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("EVALUATED"), ":r", AttributeValue.fromS(result))));
-          return;
-        }
-        try {
-          Thread.sleep(20); // Poll interval of the stand-in worker.
-        } catch (InterruptedException e) {
           return;
         }
       }
