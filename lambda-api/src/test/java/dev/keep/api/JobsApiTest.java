@@ -298,4 +298,93 @@ class JobsApiTest {
     assertEquals(400, foreign.status());
     assertEquals(before, storedJobs());
   }
+
+  // Issue #14: what an attacker and a careless client got through at the API.
+
+  private static Reply postBytes(String apiKey, byte[] body) throws IOException {
+    String event = fixture("post-job.json").replace("API_KEY", apiKey);
+    var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(event);
+    node.put("body", java.util.Base64.getEncoder().encodeToString(body));
+    node.put("isBase64Encoded", true); // as API Gateway (and the local adapter) send a body that is not UTF-8 text
+    return invoke(Json.MAPPER.writeValueAsString(node));
+  }
+
+  private static String event(String content) {
+    return "{\"keyId\":\"k1\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32)
+        + "\",\"created_at\":1700000000,\"kind\":1,\"tags\":[],\"content\":\"" + content + "\"}}";
+  }
+
+  @Test
+  void aBodyThatIsNotUtf8_isRefusedAtItsByte_notSignedWithAReplacementCharacter() throws IOException {
+    drainQueue();
+    int before = storedJobs();
+    byte[] body = event("caf?").getBytes(StandardCharsets.UTF_8);
+    int at = new String(body, StandardCharsets.ISO_8859_1).indexOf("caf?") + 3;
+    body[at] = (byte) 0xE9; // é in Latin-1
+    Reply reply = postBytes(KEY_T1, body);
+    assertEquals(400, reply.status(), reply.body().toString());
+    assertEquals("body: not valid UTF-8 at byte offset " + at + " (byte 0xE9)", reply.body().get("message").asText());
+    assertEquals(before, storedJobs());
+    assertEquals(0, drainQueue().size());
+  }
+
+  @Test
+  void bodiesAreMeasuredInBytes_andAJobWhoseResultCannotBeStoredIs413() throws IOException {
+    drainQueue();
+    int before = storedJobs();
+    // 255k characters of '€' pass a character count of 256 KiB, but are 765k bytes.
+    Reply euros = post(KEY_T1, event("€".repeat(255_000)));
+    assertEquals(413, euros.status(), euros.body().toString());
+    assertTrue(euros.body().get("message").asText().startsWith("body of 765"), euros.body().toString());
+    // A 240 KB event fits the body limit, but it and its signed copy do not fit one DynamoDB item.
+    Reply big = post(KEY_T1, event("a".repeat(40_000)).replace("\"tags\":[]",
+        "\"tags\":[" + String.join(",", java.util.Collections.nCopies(2_000, "[\"t\",\"" + "x".repeat(100) + "\"]")) + "]"));
+    assertEquals(413, big.status(), big.body().toString());
+    assertTrue(big.body().get("message").asText().startsWith("a nostr_event job of 2"), big.body().toString());
+    assertTrue(big.body().get("message").asText().contains("a DynamoDB item"), big.body().toString());
+    assertEquals(before, storedJobs(), "nothing stored");
+    assertEquals(0, drainQueue().size(), "nothing enqueued");
+  }
+
+  @Test
+  void keysTwice_unpairedSurrogates_fractionalIntegers_andConflictingFields_areRefusedNamingTheField() throws IOException {
+    drainQueue();
+    int before = storedJobs();
+    String[][] cases = {
+      // The last keyId would win in a tree: a client reading the first would sign with another key.
+      {"{\"keyId\":\"nope\",\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"6869686968\"}", "keyId",
+          "keyId: body is not valid JSON: duplicate key 'keyId' (a key may appear once per object) at line 1, column 24"},
+      {event("a").replace("\"content\":\"a\"", "\"content\":\"a\",\"content\":\"b\""), "event.content", null},
+      {event("caf\\ud800"), "event.content", null},
+      {event("ok").replace("1700000000", "1.0"), "event.created_at",
+          "event.created_at: must be an integer written without a fraction or exponent"},
+      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"00\",\"digest\":\"" + "ab".repeat(32) + "\"}", "digest",
+          "digest: is not allowed in a 'message' job (a message job signs 'message')"},
+      {"{\"keyId\":\"k1\",\"kind\":\"psbt\",\"psbt\":\"cHNidP8B\",\"network\":\"testnet\",\"path\":\"m/0\"}", "path", null},
+    };
+    List<String> failures = new ArrayList<>();
+    for (String[] c : cases) {
+      Reply reply = post(KEY_T1, c[0]);
+      String field = reply.body().path("field").asText();
+      String message = reply.body().path("message").asText();
+      if (reply.status() != 400 || !c[1].equals(field) || (c[2] != null && !c[2].equals(message))) {
+        failures.add(c[0].substring(0, Math.min(80, c[0].length())) + " → " + reply.status() + " " + reply.body());
+      }
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(before, storedJobs());
+    assertEquals(0, drainQueue().size());
+  }
+
+  @Test
+  void notFoundAnswers_echoAtMostAShortPrintablePrefix() throws IOException {
+    String longId = "x".repeat(10_000);
+    Reply job = get(KEY_T1, longId);
+    assertEquals(404, job.status());
+    assertEquals("no job '" + "x".repeat(64) + "...(9936 more characters)'", job.body().get("message").asText());
+    String route = fixture("get-job.json").replace("API_KEY", KEY_T1).replace("/v1/jobs/JOB_ID", "/v1/" + "y".repeat(5_000));
+    Reply noRoute = invoke(route);
+    assertEquals(404, noRoute.status());
+    assertTrue(noRoute.body().get("message").asText().length() < 120, noRoute.body().toString());
+  }
 }

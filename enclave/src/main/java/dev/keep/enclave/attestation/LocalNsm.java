@@ -1,6 +1,7 @@
 package dev.keep.enclave.attestation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import dev.keep.enclave.nsm.NsmDevice;
 import dev.keep.schema.attestation.CborWriter;
@@ -37,7 +38,9 @@ public final class LocalNsm implements NsmDevice {
   static final int MAX_PUBLIC_KEY = 1024;
   static final int RANDOM_BYTES = 256;
 
-  private static final CBORMapper REQUESTS = new CBORMapper();
+  /** A request map with a key twice is refused, as the JSON readers refuse it ({@code Json.builder()}). */
+  private static final CBORMapper REQUESTS =
+      CBORMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   /** COSE protected header {1: -35}: alg ES384 (RFC 9053 §2.1). */
   private static final byte[] PROTECTED = new CborWriter().map(1).unsigned(1).integer(-35).toByteArray();
 

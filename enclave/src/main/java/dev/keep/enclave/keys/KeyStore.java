@@ -72,7 +72,39 @@ public final class KeyStore {
     }
   }
 
+  /**
+   * The key material is already held under another name. A copy would carry a fresh policy, fresh
+   * counters and no admins, so whoever may import could step around the first key's limits.
+   */
+  public static final class SameMaterialException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String existingKeyId;
+
+    SameMaterialException(String existingKeyId, KeyMaterial material) {
+      super("secret: this key is already held as '" + existingKeyId + "' (" + describe(material)
+          + "); a second copy would sign with its own policy and counters, so it is refused");
+      this.existingKeyId = existingKeyId;
+    }
+
+    public String existingKeyId() {
+      return existingKeyId;
+    }
+
+    private static String describe(KeyMaterial material) {
+      PublicKey root = material.publicKey(null);
+      return material.fingerprint()
+          .map(f -> "same master key: fingerprint " + f.toHex() + ", public key " + root.toHex())
+          .orElse("same public key " + root.toHex());
+    }
+  }
+
   private final ConcurrentHashMap<String, Entry> keys = new ConcurrentHashMap<>();
+  /**
+   * Each key's own public key (an HD key's root), to refuse a second copy of one secret. Two HD
+   * keys with one root key and different chain codes are refused too: they sign with the same
+   * root key.
+   */
+  private final ConcurrentHashMap<PublicKey, String> byPublicKey = new ConcurrentHashMap<>();
   private final KeyVault vault;
 
   private KeyStore(KeyVault vault) {
@@ -89,7 +121,7 @@ public final class KeyStore {
     KeyStore store = new KeyStore(vault);
     for (KeyVault.Record r : vault.loadAll()) {
       KeyMaterial material = KeyMaterial.deserialize(r.config(), r.material());
-      store.keys.put(r.keyId(), new Entry(r.keyId(), r.config(), r.createdAt(), material, r.disabled()));
+      store.hold(new Entry(r.keyId(), r.config(), r.createdAt(), material, r.disabled()));
     }
     return store;
   }
@@ -108,11 +140,17 @@ public final class KeyStore {
    * sealed into the vault first; if that fails the secret is wiped and nothing is added.
    */
   public synchronized Entry add(String keyId, KeyConfig config, Supplier<KeyMaterial> create)
-      throws KeyExistsException, VaultException {
+      throws KeyExistsException, SameMaterialException, VaultException {
     if (keys.containsKey(keyId)) {
       throw new KeyExistsException(keyId);
     }
     KeyMaterial material = create.get();
+    String holder = byPublicKey.get(material.publicKey(null));
+    if (holder != null) {
+      SameMaterialException refused = new SameMaterialException(holder, material);
+      material.close();
+      throw refused;
+    }
     Entry entry = new Entry(keyId, config, Instant.now().toString(), material, false);
     KeyVault.Record record = entry.record(false);
     try {
@@ -126,8 +164,13 @@ public final class KeyStore {
     } finally {
       Arrays.fill(record.material(), (byte) 0);
     }
-    keys.put(keyId, entry);
+    hold(entry);
     return entry;
+  }
+
+  private void hold(Entry entry) {
+    keys.put(entry.keyId(), entry);
+    byPublicKey.putIfAbsent(entry.material().publicKey(null), entry.keyId());
   }
 
   /**
@@ -141,7 +184,7 @@ public final class KeyStore {
     }
     KeyMaterial material = KeyMaterial.deserialize(record.config(), record.material());
     Entry entry = new Entry(record.keyId(), record.config(), record.createdAt(), material, record.disabled());
-    keys.put(record.keyId(), entry);
+    hold(entry);
     return entry;
   }
 
@@ -173,5 +216,6 @@ public final class KeyStore {
   public void wipeAll() {
     keys.values().forEach(e -> e.material().close());
     keys.clear();
+    byPublicKey.clear();
   }
 }

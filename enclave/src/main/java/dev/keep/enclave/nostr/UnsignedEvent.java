@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.enclave.keys.XOnlyPublicKey;
+import dev.keep.schema.api.JobRequestDecoder;
 import dev.keep.schema.encoding.Json;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -27,7 +28,7 @@ public record UnsignedEvent(
     XOnlyPublicKey pubkey, long createdAt, int kind, List<List<String>> tags, String content) {
   public static final long MAX_CREATED_AT = (1L << 53) - 1;
   public static final int MAX_KIND = 65535;
-  public static final int MAX_CONTENT_BYTES = 64 * 1024;
+  public static final int MAX_CONTENT_BYTES = JobRequestDecoder.MAX_EVENT_CONTENT_BYTES;
   public static final int MAX_TAGS = 2000;
   public static final int MAX_TAG_ELEMENTS = 100;
   /** Of the NIP-01 serialization, the bytes the id is the hash of. */

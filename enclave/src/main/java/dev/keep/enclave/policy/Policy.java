@@ -1,7 +1,9 @@
 package dev.keep.enclave.policy;
 
 import dev.keep.enclave.keys.Network;
+import dev.keep.enclave.keys.hd.DerivationPath;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,15 +19,18 @@ public final class Policy {
   private final Rule rule;
   private final Optional<Quorum> admins;
   private final Network network;
+  private final List<DerivationPath> otherNetworkPaths;
   private final String canonicalJson;
   private final PolicyHash hash;
   private final Duration longestWindow;
 
-  Policy(long version, Rule rule, Optional<Quorum> admins, Network network, String canonicalJson) {
+  Policy(long version, Rule rule, Optional<Quorum> admins, Network network,
+      List<DerivationPath> otherNetworkPaths, String canonicalJson) {
     this.version = version;
     this.rule = rule;
     this.admins = admins;
     this.network = network;
+    this.otherNetworkPaths = List.copyOf(otherNetworkPaths);
     this.canonicalJson = canonicalJson;
     this.hash = PolicyHash.ofCanonicalJson(canonicalJson);
     this.longestWindow = longestWindow(rule);
@@ -58,6 +63,14 @@ public final class Policy {
   /** The key's network the destinations were parsed for. */
   public Network network() {
     return network;
+  }
+
+  /**
+   * Path prefixes the key may sign at although their BIP-44 coin type is another network's
+   * ({@code other_network_paths}); empty for most policies.
+   */
+  public List<DerivationPath> otherNetworkPaths() {
+    return otherNetworkPaths;
   }
 
   /** The document with keys sorted and no whitespace; {@link #hash()} is its SHA-256. */

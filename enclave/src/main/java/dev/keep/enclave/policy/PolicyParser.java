@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.enclave.keys.Network;
+import dev.keep.enclave.keys.hd.DerivationPath;
 import dev.keep.schema.encoding.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ final class PolicyParser {
     }
     JsonNode document = read(json);
     JsonFields.object(document, "policy");
-    JsonFields.onlyFields(document, "", Set.of("version", "rule", "admins"));
+    JsonFields.onlyFields(document, "", Set.of("version", "rule", "admins", "other_network_paths"));
     long version =
         JsonFields.positive(JsonFields.required(document, "", "version"), "version", MAX_VERSION);
     Rule root =
@@ -56,7 +57,43 @@ final class PolicyParser {
       JsonFields.onlyFields(node, "admins", Set.of("threshold", "keys"));
       admins = Optional.of(QuorumParser.parse(node, "admins", "keys"));
     }
-    return new Policy(version, root, admins, network, CanonicalJson.write(document));
+    List<DerivationPath> otherNetworkPaths = document.has("other_network_paths")
+        ? otherNetworkPaths(document.get("other_network_paths"), network)
+        : List.of();
+    return new Policy(version, root, admins, network, otherNetworkPaths, CanonicalJson.write(document));
+  }
+
+  /** At most this many prefixes in {@code other_network_paths}. */
+  static final int MAX_OTHER_NETWORK_PATHS = 64;
+
+  /**
+   * Path prefixes a key may sign at although their BIP-44 coin type is another network's. Each must
+   * name a BIP-44/49/84/86 purpose and a coin type other than the key's, both hardened: anything
+   * else needs no exception, and an entry that needs none is a mistake worth reporting.
+   */
+  private static List<DerivationPath> otherNetworkPaths(JsonNode node, Network network) throws PolicyException {
+    JsonNode list = JsonFields.array(node, "other_network_paths", 1, MAX_OTHER_NETWORK_PATHS);
+    List<DerivationPath> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      String at = JsonFields.at("other_network_paths", i);
+      DerivationPath path;
+      try {
+        path = DerivationPath.parse(JsonFields.text(list.get(i), at));
+      } catch (IllegalArgumentException e) {
+        throw new PolicyException(at, "not a derivation path: " + e.getMessage());
+      }
+      List<Integer> steps = path.childNumbers();
+      boolean shaped = steps.size() >= 2 && DerivationPath.isHardened(steps.get(0))
+          && DerivationPath.isHardened(steps.get(1))
+          && Set.of(44, 49, 84, 86).contains(steps.get(0) & ~DerivationPath.HARDENED_BIT);
+      if (!shaped || (steps.get(1) & ~DerivationPath.HARDENED_BIT) == network.coinType()) {
+        throw new PolicyException(at, "must start with a hardened BIP-44/49/84/86 purpose and another network's"
+            + " hardened coin type (this key's is " + network.coinType() + "'), e.g. m/86'/"
+            + (network.coinType() == 0 ? 1 : 0) + "'/0'");
+      }
+      out.add(path);
+    }
+    return List.copyOf(out);
   }
 
   /** Duplicate keys are refused: a tree keeps only the last, so two readers could disagree. */

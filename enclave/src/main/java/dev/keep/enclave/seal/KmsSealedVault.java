@@ -2,7 +2,7 @@ package dev.keep.enclave.seal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.keep.schema.encoding.Json;
 import dev.keep.enclave.keys.KeyConfig;
 import dev.keep.enclave.keys.KeyType;
 import dev.keep.enclave.keys.Network;
@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A key made without a data key (local mode only) is not sealed and lives in memory only.
  */
 public final class KmsSealedVault implements KeyVault {
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final ObjectMapper JSON = Json.builder().build();
 
   /** One sealed key's data key and where its blobs come from. */
   private record Sealing(String tenant, String kmsKeyId, String dataKeyBlob, DataKey key, AtomicLong stateSequence) {}

@@ -115,6 +115,17 @@ public final class FrameServer implements AutoCloseable {
 
   private void respond(OutputStream out, ReentrantLock writeLock, ResponseFrame response) {
     byte[] bytes = ProtocolCodec.encode(response);
+    if (bytes.length > codec.maxFrameBytes()) {
+      // An answer that cannot be framed must not vanish: the peer would wait for it until its
+      // deadline and report the enclave as unavailable. What the request sealed still travels, so
+      // a charge made for it is stored.
+      LOG.warn("answer to request {} is {} bytes, over the {}-byte frame; answering RESULT_TOO_LARGE",
+          response.requestId(), bytes.length, codec.maxFrameBytes());
+      bytes = ProtocolCodec.encode(ResponseFrame.of(response.requestId(),
+          new EnclaveResponse.Error(ErrorCode.RESULT_TOO_LARGE, "the answer is " + bytes.length
+              + " bytes, over the " + codec.maxFrameBytes() + "-byte frame limit"),
+          response.sealed()));
+    }
     writeLock.lock();
     try {
       codec.write(out, bytes);

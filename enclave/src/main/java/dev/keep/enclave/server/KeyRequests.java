@@ -54,8 +54,8 @@ final class KeyRequests {
    * The request's policy, parsed for the key's network before the key is made, so a bad policy
    * leaves no key behind.
    */
-  private Policy policyOf(com.fasterxml.jackson.databind.JsonNode document, KeyConfig config) throws Refused {
-    return document == null ? null : PolicyRequests.parse(document, config.network());
+  private Policy policyOf(String text, KeyConfig config) throws Refused {
+    return text == null ? null : PolicyRequests.parse(text, config.network());
   }
 
   EnclaveResponse.KeyInfo generate(EnclaveRequest.GenerateKey request) throws Refused {
@@ -301,7 +301,7 @@ final class KeyRequests {
       throws Refused {
     try {
       return keys.add(keyId, config, make);
-    } catch (KeyStore.KeyExistsException e) {
+    } catch (KeyStore.KeyExistsException | KeyStore.SameMaterialException e) {
       throw new Refused(ErrorCode.KEY_EXISTS, e.getMessage());
     } catch (VaultException e) {
       throw new Refused(ErrorCode.SEALING_FAILED, e.getMessage());

@@ -51,13 +51,24 @@ final class PolicyRequests {
     return clock.instant();
   }
 
-  /** Parses a policy document for a key of {@code network}; errors name {@code policy.<path>}. */
-  static Policy parse(JsonNode document, Network network) throws Refused {
+  /**
+   * Parses the operator's policy text for a key of {@code network}; errors name {@code
+   * policy.<path>}. The text is the one the operator gave, so a duplicated key is refused here
+   * rather than silently dropped on the way.
+   */
+  static Policy parse(String text, Network network) throws Refused {
     try {
-      return Policy.parse(document.toString(), network);
+      return Policy.parse(text, network);
     } catch (PolicyException e) {
-      throw new Refused(ErrorCode.INVALID_REQUEST, "policy." + e.getMessage());
+      // Paths inside the document are under "policy."; the document as a whole is "policy".
+      String field = e.path().equals("policy") ? "policy" : "policy." + e.path();
+      throw new Refused(ErrorCode.INVALID_REQUEST, field + ": " + e.rule());
     }
+  }
+
+  /** The paths {@code keyId}'s policy lets it sign under another network's coin type. */
+  List<dev.keep.enclave.keys.hd.DerivationPath> otherNetworkPaths(String keyId) {
+    return book.find(keyId).map(slot -> slot.policy().otherNetworkPaths()).orElse(List.of());
   }
 
   /** Holds an unsealed key's policy state again, as it was sealed. */

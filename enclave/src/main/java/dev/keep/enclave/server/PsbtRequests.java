@@ -73,10 +73,30 @@ final class PsbtRequests {
     } catch (PsbtException e) {
       throw new Refused(ErrorCode.INVALID_REQUEST, "psbt: " + e.getMessage());
     }
+    SpendRules rules = SpendRules.STRICT.withOtherNetworkPaths(policies.otherNetworkPaths(entry.keyId()));
     try {
-      return signer.prepare(psbt, entry.material(), network, SpendRules.STRICT);
+      return signer.prepare(psbt, entry.material(), network, rules);
     } catch (SpendException e) {
       throw refused(e);
+    }
+  }
+
+  /**
+   * Refuses, before anything is signed or charged, a PSBT whose answer could exceed what it may
+   * take: the request's budget (what its job's item has left) or a frame.
+   */
+  private static void checkAnswerFits(EnclaveRequest.SignPsbt request, PsbtSigner.Prepared prepared, boolean hd)
+      throws Refused {
+    long budget = request.maxAnswerBytes() == null
+        ? PsbtAnswerBound.FRAME_BUDGET
+        : Math.min(request.maxAnswerBytes(), PsbtAnswerBound.FRAME_BUDGET);
+    long bound = PsbtAnswerBound.of(request, prepared, hd);
+    if (bound > budget) {
+      throw new Refused(ErrorCode.RESULT_TOO_LARGE, "psbt: the signed answer for " + prepared.psbt().inputs().size()
+          + " inputs and " + prepared.psbt().outputs().size() + " outputs could take " + bound + " bytes, over the "
+          + budget + " bytes it may take (" + (request.maxAnswerBytes() == null ? "a 4 MiB frame"
+          : "what the job's stored result may take") + "); nothing was signed or charged. Split the PSBT"
+          + (request.maxAnswerBytes() == null ? "" : ", or sign it with keep enclave sign-psbt"));
     }
   }
 
@@ -90,6 +110,7 @@ final class PsbtRequests {
     KeyStore.Entry entry = keys.usable(request.keyId());
     SignOutcome outcome;
     try (PsbtSigner.Prepared prepared = prepare(entry, request)) {
+      checkAnswerFits(request, prepared, entry.config().type() == KeyType.HD);
       policies.allow(entry.keyId(), facts(request, prepared.analysis()));
       outcome = prepared.sign(request.finalizeInputs());
     } catch (SpendException e) {
@@ -109,7 +130,7 @@ final class PsbtRequests {
         outcome.complete(),
         outcome.extracted().map(tx -> Hex.encode(tx.serialize())).orElse(null),
         summary(outcome),
-        inputs(outcome, hd),
+        inputs(outcome.analysis(), outcome.inputs(), hd),
         outputs(outcome.analysis(), hd));
   }
 
@@ -129,11 +150,10 @@ final class PsbtRequests {
         outcome.signedCount());
   }
 
-  private static List<PsbtReport.Input> inputs(SignOutcome outcome, boolean hd) {
-    SpendAnalysis a = outcome.analysis();
+  static List<PsbtReport.Input> inputs(SpendAnalysis a, List<InputResult> results, boolean hd) {
     List<PsbtReport.Input> out = new ArrayList<>(a.inputs().size());
     for (SpendAnalysis.SpentInput in : a.inputs()) {
-      InputResult r = outcome.inputs().get(in.index());
+      InputResult r = results.get(in.index());
       out.add(new PsbtReport.Input(
           in.index(),
           in.outpoint().toString(),
@@ -149,7 +169,7 @@ final class PsbtRequests {
     return out;
   }
 
-  private static List<PsbtReport.Output> outputs(SpendAnalysis a, boolean hd) {
+  static List<PsbtReport.Output> outputs(SpendAnalysis a, boolean hd) {
     List<PsbtReport.Output> out = new ArrayList<>(a.outputs().size());
     for (SpendAnalysis.AnalysedOutput o : a.outputs()) {
       out.add(new PsbtReport.Output(

@@ -57,8 +57,8 @@ public class RoundTripBenchmark {
       try (Client c = new Client(port)) {
         // Every kind, no limit: the round trip is measured, not the policy (PolicyBenchmark is).
         c.call(new EnclaveRequest.GenerateKey("bench", EnclaveRequest.KeySpec.DEFAULT,
-            dev.keep.schema.encoding.Json.MAPPER.readTree("{\"version\":1,\"rule\":{\"id\":\"bench-any\","
-                + "\"type\":\"allowed_kinds\",\"kinds\":[\"message\"]}}")));
+            "{\"version\":1,\"rule\":{\"id\":\"bench-any\","
+                + "\"type\":\"allowed_kinds\",\"kinds\":[\"message\"]}}"));
       }
     }
 

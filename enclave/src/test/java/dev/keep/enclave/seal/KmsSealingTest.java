@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Sealing under KMS data keys: what opens, what must not, and the attestation that asks for them. */
 class KmsSealingTest {
   private static final KeySpec TESTNET = new KeySpec("single", "testnet", false);
-  private static final com.fasterxml.jackson.databind.JsonNode ALLOW = dev.keep.enclave.server.TestPolicies.ALLOW_ALL;
+  private static final String ALLOW = dev.keep.enclave.server.TestPolicies.ALLOW_ALL;
 
   private final HostShelf host = new HostShelf();
   private final RecipientKey boot = RecipientKey.generate(new SecureRandom());

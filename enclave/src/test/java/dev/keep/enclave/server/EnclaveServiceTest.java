@@ -147,8 +147,9 @@ class EnclaveServiceTest {
     // NIP-19's example: nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5 is 67dea2ed...
     var nsec = assertInstanceOf(EnclaveResponse.KeyInfo.class, local.handle(new EnclaveRequest.ImportKey("nostr", SINGLE,
         "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5")));
-    var expected = assertInstanceOf(EnclaveResponse.KeyInfo.class, local.handle(new EnclaveRequest.ImportKey("nostr-hex",
-        SINGLE, "67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa")));
+    // The same key in hex, in another enclave: one enclave holds one secret once.
+    var expected = assertInstanceOf(EnclaveResponse.KeyInfo.class, service(EnclaveMode.LOCAL, KeyStore.inMemory())
+        .handle(new EnclaveRequest.ImportKey("nostr-hex", SINGLE, "67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa")));
     assertEquals(expected.xOnly(), nsec.xOnly());
     assertEquals(ErrorCode.INVALID_REQUEST, error(local.handle(new EnclaveRequest.ImportKey("zero", SINGLE, "00".repeat(32)))));
 
@@ -240,5 +241,43 @@ class EnclaveServiceTest {
     EnclaveResponse broken = local.handle(new EnclaveRequest.SignPsbt("job-psbt-3", "wallet", "cHNidP8BAAA=", "testnet", false));
     assertEquals(ErrorCode.INVALID_REQUEST, error(broken));
     assertTrue(((EnclaveResponse.Error) broken).message().startsWith("psbt: global"), broken.toString());
+  }
+
+  /**
+   * Issue #14: a secret held as 'imported' could be imported again as 'imported2', with fresh
+   * counters and no admins. Every form of the same key is refused, naming the key that holds it.
+   */
+  @Test
+  void theSameSecret_isNotHeldTwice_underAnyNameOrForm() {
+    assertInstanceOf(EnclaveResponse.KeyInfo.class,
+        local.handle(new EnclaveRequest.ImportKey("imported", SINGLE, SK3, TestPolicies.ALLOW_ALL)));
+    for (String again : new String[] {SK3, SK3.toUpperCase(java.util.Locale.ROOT),
+        // SK3 as an nsec (NIP-19 bech32 of the same 32 bytes)
+        dev.keep.enclave.nostr.Nip19.encodeNsec(dev.keep.enclave.keys.SecretKey.adopt(Hex.decode("k", SK3)))}) {
+      var refused = assertInstanceOf(EnclaveResponse.Error.class,
+          local.handle(new EnclaveRequest.ImportKey("imported2", SINGLE, again, TestPolicies.ALLOW_ALL)));
+      assertEquals(ErrorCode.KEY_EXISTS, refused.code());
+      assertTrue(refused.message().startsWith("secret: this key is already held as 'imported' (same public key 02f9308a"),
+          refused.message());
+    }
+    assertEquals(ErrorCode.KEY_NOT_FOUND, error(local.handle(new EnclaveRequest.GetPublicKey("imported2", null))));
+
+    // An HD root: the same xprv, or the same root key with another chain code.
+    byte[] seed = new byte[32];
+    java.util.Arrays.fill(seed, (byte) 7);
+    String tprv;
+    try (var root = dev.keep.enclave.keys.hd.ExtendedPrivateKey.fromSeed(seed)) {
+      tprv = root.serialize(dev.keep.enclave.keys.Network.TESTNET);
+    }
+    assertInstanceOf(EnclaveResponse.KeyInfo.class,
+        local.handle(new EnclaveRequest.ImportKey("root", HD, tprv, TestPolicies.ALLOW_ALL)));
+    var refused = assertInstanceOf(EnclaveResponse.Error.class,
+        local.handle(new EnclaveRequest.ImportKey("root2", HD, tprv, TestPolicies.ALLOW_ALL)));
+    assertEquals(ErrorCode.KEY_EXISTS, refused.code());
+    assertTrue(refused.message().startsWith("secret: this key is already held as 'root' (same master key: fingerprint "),
+        refused.message());
+    // A disabled key's secret is still held: importing it again would undo the disable.
+    local.handle(new EnclaveRequest.DisableKey("imported"));
+    assertEquals(ErrorCode.KEY_EXISTS, error(local.handle(new EnclaveRequest.ImportKey("revived", SINGLE, SK3))));
   }
 }

@@ -2,6 +2,7 @@ package dev.keep.enclave.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keep.enclave.EnclaveMain;
@@ -129,6 +130,31 @@ class FrameServerTest {
           ProtocolCodec.decodeResponse(codec.read(c.input()).orElseThrow()).body());
       assertEquals(ErrorCode.INVALID_REQUEST, error.code());
       assertTrue(codec.read(c.input()).isEmpty());
+    }
+  }
+
+  /**
+   * Issue #14: an answer over the frame limit was dropped, and the caller waited out its deadline
+   * and called the enclave unavailable. Now it gets RESULT_TOO_LARGE at once, on the same connection.
+   */
+  @Test
+  void anAnswerOverTheFrameLimit_becomesResultTooLarge_atOnce() throws Exception {
+    TcpTransport.TcpListener listener = TcpTransport.listen(0);
+    EnclaveService service = new EnclaveService(dev.keep.enclave.keys.KeyStore.inMemory(),
+        new dev.keep.enclave.signing.Signer(new dev.keep.enclave.signing.LibSecp256k1Engine(), new java.security.SecureRandom()),
+        EnclaveMode.LOCAL);
+    try (FrameServer small = new FrameServer(listener, service, new FrameCodec(8 * 1024)).start();
+        Connection c = TcpTransport.connect(listener.port())) {
+      for (int i = 0; i < 40; i++) {
+        call(c, "g" + i, new EnclaveRequest.GenerateKey("key-" + i, EnclaveRequest.KeySpec.DEFAULT));
+      }
+      EnclaveResponse answer = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+          () -> call(c, "list", new EnclaveRequest.ListKeys()));
+      var error = assertInstanceOf(EnclaveResponse.Error.class, answer);
+      assertEquals(ErrorCode.RESULT_TOO_LARGE, error.code());
+      assertTrue(error.message().endsWith("bytes, over the 8192-byte frame limit"), error.message());
+      // The connection is still in step: the next request is answered.
+      assertInstanceOf(EnclaveResponse.HealthStatus.class, call(c, "h", new EnclaveRequest.Health()));
     }
   }
 }

@@ -46,7 +46,7 @@ class PolicyServiceTest {
   private static final Instant NOON = Instant.parse("2026-11-24T12:00:00Z");
 
   /** The deployment guide's example: MaxAmountSats(1_000_000) and MaxPerHour(10). */
-  private static final JsonNode EXAMPLE = TestPolicies.parse("""
+  private static final String EXAMPLE = TestPolicies.parse("""
       {"version": 1, "rule": {"id": "root", "all": [
         {"id": "kinds", "type": "allowed_kinds", "kinds": ["message", "psbt"]},
         {"id": "MaxAmountSats", "type": "max_amount", "sats": 1000000},
@@ -129,7 +129,7 @@ class PolicyServiceTest {
    */
   @Test
   void bypassAttempts_areRefusedByTheRuleTheyTryToSlipPast() {
-    JsonNode guarded = TestPolicies.parse("""
+    String guarded = TestPolicies.parse("""
         {"version": 1, "rule": {"id": "root", "all": [
           {"id": "kinds", "type": "allowed_kinds", "kinds": ["psbt"]},
           {"id": "MaxAmountSats", "type": "max_amount", "sats": 1000000},
@@ -228,11 +228,11 @@ class PolicyServiceTest {
     for (int i = 0; i < 3; i++) {
       x[i] = ENGINE.publicKey(admins[i]).xOnly().toHex();
     }
-    JsonNode v1 = TestPolicies.parse("""
+    String v1 = TestPolicies.parse("""
         {"version": 1, "rule": {"id": "small", "type": "max_amount", "sats": 1000},
          "admins": {"threshold": 2, "keys": {"a": "%s", "b": "%s", "c": "%s"}}}
         """.formatted(x[0], x[1], x[2]));
-    JsonNode v2 = TestPolicies.parse("""
+    String v2 = TestPolicies.parse("""
         {"version": 2, "rule": {"id": "larger", "type": "max_amount", "sats": 5000},
          "admins": {"threshold": 2, "keys": {"a": "%s", "b": "%s", "c": "%s"}}}
         """.formatted(x[0], x[1], x[2]));
@@ -268,11 +268,40 @@ class PolicyServiceTest {
     return PolicyHash.of(Hex.decode("hash", hex));
   }
 
-  private static String parseHash(JsonNode document) {
+  private static String parseHash(String document) {
     try {
-      return dev.keep.enclave.policy.Policy.parse(document.toString(), dev.keep.enclave.keys.Network.TESTNET).hash().toHex();
+      return dev.keep.enclave.policy.Policy.parse(document, dev.keep.enclave.keys.Network.TESTNET).hash().toHex();
     } catch (dev.keep.enclave.policy.PolicyException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Issue #14: a policy with {@code "sats"} twice reached the enclave as a tree holding only the
+   * last value, so admins who read one limit approved another. The text now travels as written, and
+   * the enclave refuses it, whatever approvals come with it and whichever request carries it.
+   */
+  @Test
+  void aPolicyWithADuplicatedKey_isRefusedByTheEnclave_asTheOperatorWroteIt() throws Exception {
+    String twice = """
+        {"version": 2, "rule": {"id": "payout", "type": "max_amount", "sats": 1000000, "sats": 900000000}}
+        """;
+    EnclaveService s = service(KeyStore.inMemory());
+    s.handle(new EnclaveRequest.GenerateKey("k", TESTNET, EXAMPLE));
+    for (EnclaveRequest request : List.of(
+        new EnclaveRequest.SetPolicy("k", twice, null),
+        new EnclaveRequest.GenerateKey("k2", TESTNET, twice),
+        new EnclaveRequest.ImportKey("k3", TESTNET, "00".repeat(31) + "05", twice))) {
+      // Through the wire codec, as the CLI and the worker send it.
+      var frame = dev.keep.schema.protocol.ProtocolCodec.decodeRequest(
+          dev.keep.schema.protocol.ProtocolCodec.encode(dev.keep.schema.protocol.RequestFrame.of("1", request)));
+      var refused = assertInstanceOf(EnclaveResponse.Error.class, s.handle(frame.body()));
+      assertEquals(ErrorCode.INVALID_REQUEST, refused.code());
+      assertEquals("policy: duplicate key at line 1, column 86", refused.message());
+    }
+    var kept = assertInstanceOf(EnclaveResponse.PolicyInfo.class, s.handle(new EnclaveRequest.GetPolicy("k")));
+    assertEquals(1, kept.version());
+    assertEquals(ErrorCode.KEY_NOT_FOUND,
+        assertInstanceOf(EnclaveResponse.Error.class, s.handle(new EnclaveRequest.GetPolicy("k2"))).code());
   }
 }

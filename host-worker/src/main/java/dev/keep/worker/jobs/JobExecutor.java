@@ -6,6 +6,10 @@ import dev.keep.worker.sealing.KeySealer;
 import dev.keep.worker.sealing.SealingFailure;
 
 import dev.keep.schema.api.JobRequest;
+import dev.keep.schema.api.JobRequestDecoder;
+import dev.keep.schema.encoding.SchemaViolation;
+import dev.keep.schema.tables.JobItemBudget;
+import java.nio.charset.StandardCharsets;
 import dev.keep.schema.api.JobResult;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
@@ -50,8 +54,8 @@ public final class JobExecutor {
     EnclaveRequest request;
     try {
       request = toEnclaveRequest(job);
-    } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      // The API validated this body; if it no longer parses, no retry will make it parse.
+    } catch (SchemaViolation e) {
+      // The API validated this body; if it no longer passes, no retry will make it pass.
       return new Outcome.Rejected("INVALID_REQUEST", "stored request is invalid: " + e.getMessage());
     }
     EnclaveResponse response;
@@ -99,10 +103,23 @@ public final class JobExecutor {
     return new Outcome.Signed(Json.write(result));
   }
 
-  private static EnclaveRequest toEnclaveRequest(Job job)
-      throws com.fasterxml.jackson.core.JsonProcessingException {
-    JobRequest request = Json.MAPPER.readValue(job.requestJson(), JobRequest.class);
-    EnclaveRequest.SignRequest sign = request.toSignRequest(job.jobId());
+  /**
+   * The stored body, read as the API read it. A PSBT's answer is given what the job's item has left
+   * for the result, so the enclave refuses, unsigned and uncharged, one whose answer could not be
+   * stored.
+   */
+  private static EnclaveRequest toEnclaveRequest(Job job) throws SchemaViolation {
+    JobRequest request = JobRequestDecoder.decode(job.requestJson());
+    EnclaveRequest.SignRequest sign;
+    try {
+      sign = request.toSignRequest(job.jobId());
+    } catch (IllegalArgumentException e) {
+      throw new SchemaViolation("", e.getMessage());
+    }
+    if (sign instanceof EnclaveRequest.SignPsbt psbt) {
+      sign = psbt.withMaxAnswerBytes(
+          JobItemBudget.resultBudget(job.requestJson().getBytes(StandardCharsets.UTF_8).length));
+    }
     return job.kind().equals(POLICY_EVALUATE) ? new EnclaveRequest.EvaluatePolicy(sign) : sign;
   }
 }

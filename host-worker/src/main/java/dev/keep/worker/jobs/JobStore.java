@@ -18,6 +18,7 @@ import static dev.keep.schema.tables.JobAttributes.TENANT_ID;
 import static dev.keep.schema.tables.JobAttributes.UPDATED_AT;
 
 import dev.keep.schema.api.JobStatus;
+import dev.keep.schema.tables.JobItemBudget;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -166,11 +168,25 @@ public final class JobStore {
   }
 
   /**
+   * DynamoDB refused a write for what it holds (an item over 400 KB, an attribute it cannot take),
+   * not for load: the same write can never succeed, so retrying it only hides the cause.
+   */
+  public static final class NotStorableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotStorableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
    * Writes the terminal state and the job's audit record in one transaction, only while {@code
    * owner} still holds the lease. Either both land or neither does, so a job never has a terminal
    * state without its audit record, nor two audit records.
    *
    * @return false when the lease was lost (another worker took the job over)
+   * @throws NotStorableException when DynamoDB refuses the item itself, typically a result that
+   *     does not fit; a later attempt would meet the same refusal
    */
   public boolean finish(Job job, String owner, Outcome outcome, AuditRecord audit, Instant now) {
     Map<String, String> names = new HashMap<>();
@@ -236,6 +252,20 @@ public final class JobStore {
       if (conditionFailed) {
         return false;
       }
+      // DynamoDB names a refused item ValidationError among the cancellation reasons.
+      Optional<CancellationReason> invalid = e.cancellationReasons().stream()
+          .filter(r -> "ValidationError".equals(r.code())).findFirst();
+      if (invalid.isPresent()) {
+        throw new NotStorableException("DynamoDB refused the job's terminal write: "
+            + Optional.ofNullable(invalid.get().message()).orElse(e.awsErrorDetails().errorMessage()), e);
+      }
+      throw e;
+    } catch (DynamoDbException e) {
+      if (e.statusCode() == 400 && e.awsErrorDetails() != null
+          && "ValidationException".equals(e.awsErrorDetails().errorCode())) {
+        throw new NotStorableException("DynamoDB refused the job's terminal write: "
+            + e.awsErrorDetails().errorMessage(), e);
+      }
       throw e;
     }
   }
@@ -245,7 +275,7 @@ public final class JobStore {
     names.put("#errorCode", ERROR_CODE);
     names.put("#errorMessage", ERROR_MESSAGE);
     values.put(":errorCode", s(code));
-    values.put(":errorMessage", s(message));
+    values.put(":errorMessage", s(cut(message)));
     return ", #errorCode = :errorCode, #errorMessage = :errorMessage";
   }
 
@@ -311,9 +341,15 @@ public final class JobStore {
                     ":running", s(JobStatus.RUNNING.name()),
                     ":now", s(now.toString()),
                     ":code", s(code),
-                    ":message", s(message)))
+                    ":message", s(cut(message))))
             .build();
     return writeWithAudit(update, audit);
+  }
+
+  /** A stored message stays within the share of the item it was given ({@link JobItemBudget}). */
+  private static String cut(String message) {
+    int max = JobItemBudget.MAX_ERROR_MESSAGE_CHARS;
+    return message.length() <= max ? message : message.substring(0, max) + "...";
   }
 
   private static Job toJob(Map<String, AttributeValue> item) {

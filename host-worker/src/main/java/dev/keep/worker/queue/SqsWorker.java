@@ -210,7 +210,18 @@ public final class SqsWorker implements AutoCloseable {
   private void finish(Message message, Job job, Outcome outcome) {
     Instant now = clock.instant();
     AuditRecord audit = AuditRecord.of(job, outcome, config.workerId(), now);
-    if (store.finish(job, config.workerId(), outcome, audit, now)) {
+    boolean written;
+    try {
+      written = store.finish(job, config.workerId(), outcome, audit, now);
+    } catch (JobStore.NotStorableException e) {
+      // The result cannot be stored, now or ever: end the job with the cause instead of retrying
+      // into ATTEMPTS_EXHAUSTED. Nothing was released: the result existed only in this process.
+      LOG.error("job {}: {}; ending it FAILED", job.jobId(), e.getMessage());
+      Outcome failed = new Outcome.Failed("RESULT_NOT_STORED", "the " + outcome.status()
+          + " result could not be stored, so it was not released: " + e.getMessage());
+      written = store.finish(job, config.workerId(), failed, AuditRecord.of(job, failed, config.workerId(), now), now);
+    }
+    if (written) {
       finished.incrementAndGet();
       delete(message);
       return;

@@ -3,6 +3,7 @@ package dev.keep.worker.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
@@ -151,5 +152,30 @@ class JobStoreTest {
     assertFalse(store.failUnfinished(job, "DELIVERY_FAILED", "dead-lettered", AuditRecord.of(job, failed, "w1", T0), T0));
     assertEquals(JobStatus.FAILED, store.status(jobId).orElseThrow());
     assertEquals("FAILED", item("audit", jobId).get("decision").s());
+  }
+
+  /**
+   * Issue #14: a result that does not fit the item was retried until ATTEMPTS_EXHAUSTED, which hid
+   * the cause. The emulator's own 400 KB check refuses it; the store reports that as not storable,
+   * and the job can then be ended FAILED with the cause, the result left out.
+   */
+  @Test
+  void aResultOverTheItemLimit_isNotStorable_andTheJobEndsWithTheCause() {
+    String jobId = queuedJob();
+    Job job = ((Claim.Claimed) store.claim(jobId, "w1", T0, LEASE)).job();
+    Outcome huge = new Outcome.Signed("{\"event\":\"" + "a".repeat(420_000) + "\"}");
+    JobStore.NotStorableException e = assertThrows(JobStore.NotStorableException.class,
+        () -> store.finish(job, "w1", huge, AuditRecord.of(job, huge, "w1", T0), T0));
+    assertTrue(e.getMessage().startsWith("DynamoDB refused the job's terminal write: "), e.getMessage());
+    assertEquals("RUNNING", item("jobs", jobId).get("status").s(), "nothing was written");
+    assertTrue(item("audit", jobId).isEmpty());
+
+    Outcome failed = new Outcome.Failed("RESULT_NOT_STORED", "x".repeat(100_000));
+    assertTrue(store.finish(job, "w1", failed, AuditRecord.of(job, failed, "w1", T0), T0));
+    Map<String, AttributeValue> ended = item("jobs", jobId);
+    assertEquals("FAILED", ended.get("status").s());
+    assertEquals("RESULT_NOT_STORED", ended.get("errorCode").s());
+    assertTrue(ended.get("errorMessage").s().length() <= dev.keep.schema.tables.JobItemBudget.MAX_ERROR_MESSAGE_CHARS + 3,
+        "a stored message is cut to its share of the item");
   }
 }

@@ -1,7 +1,7 @@
 package dev.keep.api.http;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import java.nio.charset.StandardCharsets;
+import dev.keep.schema.encoding.Utf8;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -55,11 +55,35 @@ public record HttpApiEvent(
     return Optional.empty();
   }
 
-  /** The body as text, decoding base64 when API Gateway encoded it. */
-  public String bodyText() {
-    if (body == null) {
-      return "";
+  /** The body could not be turned into bytes; the message says why. */
+  public static final class InvalidBody extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    InvalidBody(String message) {
+      super(message);
     }
-    return isBase64Encoded ? new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8) : body;
+  }
+
+  /**
+   * The body's bytes, as the client sent them: base64-decoded when API Gateway encoded it (it does
+   * for bodies that are not valid UTF-8 text), else the text's UTF-8. Callers measure and decode
+   * these bytes, never a {@code String} decoded with replacement characters.
+   */
+  public byte[] bodyBytes() throws InvalidBody {
+    if (body == null) {
+      return new byte[0];
+    }
+    if (isBase64Encoded) {
+      try {
+        return Base64.getDecoder().decode(body);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidBody("body: marked base64 but is not valid base64");
+      }
+    }
+    try {
+      return Utf8.encode(body, "body");
+    } catch (Utf8.MalformedException e) {
+      throw new InvalidBody(e.getMessage());
+    }
   }
 }

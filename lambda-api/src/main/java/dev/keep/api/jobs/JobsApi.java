@@ -1,7 +1,5 @@
 package dev.keep.api.jobs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.api.auth.Tenant;
 import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.api.http.HttpApiEvent;
@@ -10,9 +8,13 @@ import dev.keep.schema.api.JobAccepted;
 import dev.keep.schema.api.JobRequest;
 import dev.keep.schema.api.JobStatus;
 import dev.keep.schema.api.JobView;
-import dev.keep.schema.encoding.ContractSchema;
+import dev.keep.schema.api.JobRequestDecoder;
+import dev.keep.schema.encoding.Echo;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.encoding.SchemaViolation;
+import dev.keep.schema.encoding.Utf8;
+import dev.keep.schema.tables.JobItemBudget;
+import java.nio.charset.StandardCharsets;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.queue.SigningMessage;
 import java.time.Clock;
@@ -71,7 +73,7 @@ public final class JobsApi {
     boolean evaluate = path.equals(EVALUATE_PATH);
     Matcher jobPath = JOB_PATH.matcher(path);
     if (!jobsRoot && !evaluate && !jobPath.matches()) {
-      return HttpApiResponse.error(404, "NOT_FOUND", "no route for " + path);
+      return HttpApiResponse.error(404, "NOT_FOUND", "no route for " + Echo.of(path));
     }
     Optional<Tenant> tenant = authenticator.authenticate(event.header("authorization"));
     if (tenant.isEmpty()) {
@@ -96,33 +98,40 @@ public final class JobsApi {
   }
 
   private HttpApiResponse submit(Tenant tenant, HttpApiEvent event, boolean dryRun) {
-    String body;
+    byte[] bytes;
     try {
-      body = event.bodyText();
-    } catch (IllegalArgumentException e) {
-      return HttpApiResponse.invalid("", "body is marked base64 but is not valid base64");
+      bytes = event.bodyBytes();
+    } catch (HttpApiEvent.InvalidBody e) {
+      return HttpApiResponse.invalid("", e.getMessage());
     }
-    if (body.length() > MAX_BODY_BYTES) {
-      return HttpApiResponse.error(413, "PAYLOAD_TOO_LARGE", "body exceeds " + MAX_BODY_BYTES + " bytes");
+    // Bytes, not characters: 255k of '€' is 765k bytes.
+    if (bytes.length > MAX_BODY_BYTES) {
+      return HttpApiResponse.error(413, "PAYLOAD_TOO_LARGE",
+          "body of " + bytes.length + " bytes exceeds " + MAX_BODY_BYTES + " bytes");
     }
     JobRequest request;
     try {
-      JsonNode node = ContractSchema.JOB_REQUEST.parse(body);
-      request = Json.MAPPER.treeToValue(node, JobRequest.class);
+      request = JobRequestDecoder.decode(Utf8.decode(bytes, "body"));
+    } catch (Utf8.MalformedException e) {
+      return HttpApiResponse.invalid("", e.getMessage());
     } catch (SchemaViolation e) {
       return HttpApiResponse.invalid(e.field(), e.getMessage());
-    } catch (JsonProcessingException e) {
-      return HttpApiResponse.invalid("", "body does not match the job request schema: " + e.getOriginalMessage());
+    }
+    String kind = dryRun ? JobRequest.POLICY_EVALUATE : request.kind();
+    String stored = Json.write(request);
+    Optional<String> tooLarge =
+        JobItemBudget.refusal(kind, stored.getBytes(StandardCharsets.UTF_8).length);
+    if (tooLarge.isPresent()) {
+      return HttpApiResponse.error(413, "PAYLOAD_TOO_LARGE", tooLarge.get());
     }
     // An unknown key and another tenant's key get the same answer, so ids cannot be probed.
     if (!jobs.keyOwner(request.keyId()).map(tenant.tenantId()::equals).orElse(false)) {
-      return HttpApiResponse.invalid("keyId", "keyId: no key '" + request.keyId() + "' for this tenant");
+      return HttpApiResponse.invalid("keyId", "keyId: no key '" + Echo.of(request.keyId()) + "' for this tenant");
     }
     String jobId = UUID.randomUUID().toString();
     EnclaveRequest.requireJobId(jobId);
     Instant now = clock.instant();
-    jobs.create(jobId, tenant.tenantId(), request.keyId(), dryRun ? JobRequest.POLICY_EVALUATE : request.kind(),
-        Json.write(request), now);
+    jobs.create(jobId, tenant.tenantId(), request.keyId(), kind, stored, now);
     try {
       queue.enqueue(SigningMessage.of(jobId, tenant.tenantId(), now.toString()));
     } catch (RuntimeException e) {
@@ -162,11 +171,13 @@ public final class JobsApi {
   }
 
   private HttpApiResponse get(Tenant tenant, String jobId) {
+    // The id is the client's: the answer repeats at most a short printable prefix of it.
+    HttpApiResponse notFound = HttpApiResponse.error(404, "NOT_FOUND", "no job '" + Echo.of(jobId) + "'");
     if (!EnclaveRequest.JOB_ID.matcher(jobId).matches()) {
-      return HttpApiResponse.error(404, "NOT_FOUND", "no job '" + jobId + "'");
+      return notFound;
     }
     return jobs.find(jobId, tenant.tenantId())
         .map(view -> HttpApiResponse.json(200, view))
-        .orElseGet(() -> HttpApiResponse.error(404, "NOT_FOUND", "no job '" + jobId + "'"));
+        .orElse(notFound);
   }
 }

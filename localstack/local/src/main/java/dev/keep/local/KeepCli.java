@@ -1,5 +1,6 @@
 package dev.keep.local;
 
+import dev.keep.api.auth.ApiKeys;
 import dev.keep.local.bench.UnsealBench;
 import dev.keep.local.cli.AttestationCli;
 import dev.keep.local.cli.EnclaveAttestationCli;
@@ -9,15 +10,14 @@ import dev.keep.local.demo.Demo;
 import dev.keep.local.stack.LocalStack;
 import dev.keep.schema.encoding.Hex;
 import dev.keep.schema.protocol.EnclaveResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Pattern;
 
 /**
  * The {@code keep} command for the local stack:
@@ -34,7 +34,6 @@ import java.util.regex.Pattern;
 public final class KeepCli {
   private static final String WARNING =
       "keep: LOCAL MODE IS NOT SECURE: software enclave, keys in an ordinary process, emulated AWS.";
-  private static final Pattern API_KEY = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
 
   private KeepCli() {}
 
@@ -194,17 +193,16 @@ public final class KeepCli {
             throw new UsageException("--api-key needs a value");
           }
           apiKey = args.get(i);
-          if (!API_KEY.matcher(apiKey).matches()) {
-            throw new UsageException("--api-key must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -");
+          Optional<String> weak = ApiKeys.weakness(apiKey);
+          if (weak.isPresent()) {
+            throw new UsageException("--api-key " + weak.get() + "; leave --api-key out and a random one is made");
           }
         }
         default -> throw new UsageException("unknown option for local up: " + args.get(i));
       }
     }
     if (apiKey == null) {
-      byte[] random = new byte[24];
-      new SecureRandom().nextBytes(random);
-      apiKey = "keep_local_" + Hex.encode(random);
+      apiKey = ApiKeys.generate("keep_local_");
     }
     System.err.println(WARNING);
     LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withApiPort(port));

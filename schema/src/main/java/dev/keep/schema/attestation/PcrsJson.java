@@ -1,10 +1,9 @@
 package dev.keep.schema.attestation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.keep.schema.encoding.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +27,7 @@ import java.util.regex.Pattern;
  * {@code Measurements}, other top-level fields (describe-eif's EifVersion, ...) are ignored.
  */
 public final class PcrsJson {
-  private static final JsonMapper JSON = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final JsonMapper JSON = Json.builder().build();
   private static final Pattern PCR_KEY = Pattern.compile("PCR(0|[1-9][0-9]?)");
 
   private PcrsJson() {}

@@ -15,6 +15,17 @@ import java.util.Set;
 /**
  * A JSON Schema shipped in {@code keep/schema/}, used at the boundary so the published schema and
  * the enforced rules are one and the same document.
+ *
+ * <p>Beside the schema, every contract follows Keep's JSON rules, which JSON Schema cannot state:
+ *
+ * <ul>
+ *   <li>no key twice in one object ({@link Json#builder()});
+ *   <li>no unpaired UTF-16 surrogate in a string or a key: {@code "\ud800"} is valid JSON text but
+ *       names no character, has no UTF-8 form, and the enclave refuses it (RFC 8259 §8.2);
+ *   <li>no number with a fraction or an exponent: no contract has a fractional field, and JSON
+ *       Schema counts {@code 1.0} as an integer (2020-12 Validation §6.1.1) where the enclave, which
+ *       reads the token, does not.
+ * </ul>
  */
 public final class ContractSchema {
   public static final ContractSchema JOB_REQUEST = load("job-request.schema.json");
@@ -47,13 +58,13 @@ public final class ContractSchema {
     return name;
   }
 
-  /** Parses {@code json} and checks it against the schema. */
+  /** Parses {@code json} and checks it against the schema and Keep's JSON rules. */
   public JsonNode parse(String json) throws SchemaViolation {
     JsonNode node;
     try {
       node = Json.MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new SchemaViolation("", "body is not valid JSON: " + e.getOriginalMessage());
+      throw new SchemaViolation(duplicatedField(e), "body is not valid JSON: " + describe(e));
     }
     if (node == null || node.isMissingNode()) {
       throw new SchemaViolation("", "body is empty; expected a JSON object");
@@ -62,8 +73,47 @@ public final class ContractSchema {
     return node;
   }
 
-  /** Checks a parsed document; reports the first violation by path, so the report is stable. */
+  /**
+   * For a key given twice, its path ({@code event.content}), read from where the parser stood;
+   * otherwise empty, as the document as a whole is at fault.
+   */
+  private static String duplicatedField(JsonProcessingException e) {
+    if (e.getOriginalMessage() == null || !e.getOriginalMessage().startsWith("Duplicate field")
+        || !(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser)) {
+      return "";
+    }
+    StringBuilder field = new StringBuilder();
+    for (String part : parser.getParsingContext().pathAsPointer().toString().split("/")) {
+      if (!part.isEmpty()) {
+        field.append(field.isEmpty() ? "" : ".").append(Echo.of(part.replace("~1", "/").replace("~0", "~"), 64));
+      }
+    }
+    return field.toString();
+  }
+
+  /** Jackson's message without the input it may quote, and where it failed. */
+  private static String describe(JsonProcessingException e) {
+    String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+    if (message.startsWith("Duplicate field")) {
+      // "Duplicate field 'keyId'": the name is the client's own, so it is quoted printable and short.
+      int open = message.indexOf('\'');
+      int close = message.lastIndexOf('\'');
+      String name = open >= 0 && close > open ? message.substring(open + 1, close) : "?";
+      message = "duplicate key '" + Echo.of(name, 64) + "' (a key may appear once per object)";
+    } else {
+      int nl = message.indexOf('\n');
+      message = Echo.of(nl >= 0 ? message.substring(0, nl) : message, 200);
+    }
+    var at = e.getLocation();
+    return at == null ? message : message + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  /**
+   * Checks a parsed document against Keep's JSON rules, then the schema; reports the first
+   * violation by path, so the report is stable.
+   */
   public void validate(JsonNode node) throws SchemaViolation {
+    checkKeepRules(node, "");
     Set<ValidationMessage> errors = schema.validate(node);
     if (errors.isEmpty()) {
       return;
@@ -75,7 +125,49 @@ public final class ContractSchema {
                     .thenComparing(ValidationMessage::getMessage))
             .orElseThrow();
     String field = fieldOf(first);
-    throw new SchemaViolation(field, ruleOf(first, field));
+    throw new SchemaViolation(field, ruleOf(first, field, node));
+  }
+
+  /** The rules in the class comment, over every key and value; {@code path} as {@link #fieldOf}. */
+  private static void checkKeepRules(JsonNode node, String path) throws SchemaViolation {
+    if (node.isTextual()) {
+      int at = Utf8.firstUnpairedSurrogate(node.textValue());
+      if (at >= 0) {
+        throw new SchemaViolation(path, "has an unpaired UTF-16 surrogate at character " + at
+            + "; strings must be Unicode text (RFC 8259 §8.2)");
+      }
+    } else if (node.isNumber() && !node.isIntegralNumber()) {
+      throw new SchemaViolation(path, "must be an integer written without a fraction or exponent");
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkKeepRules(node.get(i), join(path, Integer.toString(i)));
+      }
+    } else if (node.isObject()) {
+      for (var fields = node.fields(); fields.hasNext(); ) {
+        var field = fields.next();
+        String name = field.getKey();
+        String at = join(path, Echo.of(name, 64));
+        if (Utf8.firstUnpairedSurrogate(name) >= 0) {
+          throw new SchemaViolation(at, "the key has an unpaired UTF-16 surrogate; keys must be Unicode text");
+        }
+        checkKeepRules(field.getValue(), at);
+      }
+    }
+  }
+
+  private static String join(String path, String part) {
+    return path.isEmpty() ? part : path + "." + part;
+  }
+
+  /** What a job of {@code kind} carries instead, so a conflict error says which field wins. */
+  private static String conflictHint(String kind) {
+    return switch (kind) {
+      case "message" -> " (a message job signs 'message')";
+      case "digest" -> " (a digest job signs 'digest')";
+      case "nostr_event" -> " (a nostr_event job signs 'event'; its path comes from 'path')";
+      case "psbt" -> " (a psbt job signs 'psbt'; each input's path comes from the PSBT's own derivation data)";
+      default -> "";
+    };
   }
 
   private static String fieldOf(ValidationMessage m) {
@@ -95,8 +187,17 @@ public final class ContractSchema {
     return field.toString();
   }
 
-  private static String ruleOf(ValidationMessage m, String field) {
+  private static String ruleOf(ValidationMessage m, String field, JsonNode document) {
     return switch (m.getType()) {
+      // A property whose subschema is false: the field may not appear here. The schemas use this
+      // for fields that conflict with the document's kind (a digest in a message job).
+      case "false" -> {
+        JsonNode kind = document.path("kind");
+        yield kind.isTextual()
+            ? "is not allowed in a '" + Echo.of(kind.textValue(), 32) + "' job"
+                + conflictHint(kind.textValue())
+            : "is not allowed here";
+      }
       case "required" -> "is required";
       case "additionalProperties" -> "is not a known field";
       case "pattern" ->
@@ -106,6 +207,11 @@ public final class ContractSchema {
       case "enum" -> "must be one of " + String.valueOf(m.getArguments()[0]).replace("\"", "");
       case "maxLength" -> "is longer than " + m.getArguments()[0] + " characters";
       case "type" -> "must be a " + m.getArguments()[1] + ", not " + m.getArguments()[0];
+      case "minLength" -> "is shorter than " + m.getArguments()[0] + " characters";
+      case "maxItems" -> "has more than " + m.getArguments()[0] + " items";
+      case "minItems" -> "has fewer than " + m.getArguments()[0] + " items";
+      case "minimum" -> "must be at least " + m.getArguments()[0];
+      case "maximum" -> "must be at most " + m.getArguments()[0];
       default -> {
         String message = m.getMessage();
         int colon = message.indexOf(": ");

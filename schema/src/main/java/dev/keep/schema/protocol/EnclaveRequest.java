@@ -48,8 +48,12 @@ public sealed interface EnclaveRequest {
   /** BIP-32 paths as written by people: m, then up to 255 indexes, ' or h for hardened. */
   Pattern PATH = Pattern.compile("m(/[0-9]{1,10}['h]?){0,255}");
 
-  /** Largest PSBT the enclave takes, in base64 characters (a 4 MiB PSBT; the frame limit is 4 MiB too). */
-  int MAX_PSBT_BASE64_CHARS = 4 * 1024 * 1024;
+  /**
+   * Largest PSBT the enclave takes, in base64 characters: the 4 MiB frame less room for the rest of
+   * the request (up to 256 approvals), so that a request within this limit always fits its frame.
+   * The answer has its own bound, checked before signing (a {@code RESULT_TOO_LARGE} refusal).
+   */
+  int MAX_PSBT_BASE64_CHARS = FrameCodec.DEFAULT_MAX_FRAME_BYTES - 128 * 1024;
 
   /** Base64 as RFC 4648 §4 writes it, padded; the PSBT format's text form (BIP-174). */
   Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]*={0,2}");
@@ -79,16 +83,18 @@ public sealed interface EnclaveRequest {
     return path;
   }
 
-  /** A policy document is a JSON object of at most {@link #MAX_POLICY_CHARS} characters, or null. */
+  /** A policy document is JSON text of at most {@link #MAX_POLICY_CHARS} characters, or null. */
   int MAX_POLICY_CHARS = 64 * 1024;
 
-  /** Null for no policy (JSON null arrives as a NullNode and is treated the same). */
-  static JsonNode requirePolicyDocument(JsonNode policy) {
-    if (policy == null || policy.isNull()) {
-      return null;
-    }
-    if (policy != null && (!policy.isObject() || policy.toString().length() > MAX_POLICY_CHARS)) {
-      throw new IllegalArgumentException("policy: must be a JSON object of at most " + MAX_POLICY_CHARS + " characters");
+  /**
+   * A policy travels as the operator's own text, not as a parsed tree: a tree would already have
+   * dropped a duplicated key, and the enclave must see (and refuse) exactly what the admins read.
+   * The enclave parses it; here only its size is checked. Null for no policy.
+   */
+  static String requirePolicyText(String policy) {
+    if (policy != null && (policy.isBlank() || policy.length() > MAX_POLICY_CHARS)) {
+      throw new IllegalArgumentException(
+          "policy: must be the text of a JSON object, 1 to " + MAX_POLICY_CHARS + " characters");
     }
     return policy;
   }
@@ -158,17 +164,17 @@ public sealed interface EnclaveRequest {
    * returns the sealed blobs in the response frame, for the host to store before it reports the key
    * as made. Without one the key lives in enclave memory only, which only local mode allows.
    */
-  record GenerateKey(String keyId, KeySpec spec, JsonNode policy, String tenant, DataKeyEnvelope dataKey)
+  record GenerateKey(String keyId, KeySpec spec, String policy, String tenant, DataKeyEnvelope dataKey)
       implements EnclaveRequest {
     public GenerateKey {
       requireKeyId(keyId);
       Objects.requireNonNull(spec, "spec");
-      policy = requirePolicyDocument(policy);
+      policy = requirePolicyText(policy);
       tenant = SealedBlob.requireTenant(tenant == null ? "" : tenant);
     }
 
     /** A key that is not sealed: local mode only, and lost when the enclave stops. */
-    public GenerateKey(String keyId, KeySpec spec, JsonNode policy) {
+    public GenerateKey(String keyId, KeySpec spec, String policy) {
       this(keyId, spec, policy, "", null);
     }
 
@@ -188,7 +194,7 @@ public sealed interface EnclaveRequest {
    * sealedSecret}: a CMS EnvelopedData (base64) encrypted to the RSA public key of this enclave's
    * attestation document, which a Nitro enclave accepts too. Exactly one of the two.
    */
-  record ImportKey(String keyId, KeySpec spec, String secret, String sealedSecret, JsonNode policy,
+  record ImportKey(String keyId, KeySpec spec, String secret, String sealedSecret, String policy,
       String tenant, DataKeyEnvelope dataKey) implements EnclaveRequest {
     public ImportKey {
       requireKeyId(keyId);
@@ -202,11 +208,11 @@ public sealed interface EnclaveRequest {
       if (sealedSecret != null) {
         SealedBlob.requireBase64("sealedSecret", sealedSecret, 1, 16384);
       }
-      policy = requirePolicyDocument(policy);
+      policy = requirePolicyText(policy);
       tenant = SealedBlob.requireTenant(tenant == null ? "" : tenant);
     }
 
-    public ImportKey(String keyId, KeySpec spec, String secret, JsonNode policy) {
+    public ImportKey(String keyId, KeySpec spec, String secret, String policy) {
       this(keyId, spec, secret, null, policy, "", null);
     }
 
@@ -221,7 +227,7 @@ public sealed interface EnclaveRequest {
 
     @Override
     public String toString() {
-      return "ImportKey[keyId=" + keyId + ", spec=" + spec + ", secret=<redacted>, policy=" + policy
+      return "ImportKey[keyId=" + keyId + ", spec=" + spec + ", secret=<redacted>, policy=" + (policy == null ? "none" : policy.length() + " characters")
           + ", tenant=" + tenant + "]";
     }
   }
@@ -368,13 +374,31 @@ public sealed interface EnclaveRequest {
       String psbt,
       String network,
       @JsonProperty("finalize") boolean finalizeInputs,
-      List<Approval> approvals)
+      List<Approval> approvals,
+      Long maxAnswerBytes)
       implements SignRequest {
     public SignPsbt(String jobId, String keyId, String psbt, String network, boolean finalizeInputs) {
-      this(jobId, keyId, psbt, network, finalizeInputs, null);
+      this(jobId, keyId, psbt, network, finalizeInputs, null, null);
+    }
+
+    public SignPsbt(String jobId, String keyId, String psbt, String network, boolean finalizeInputs,
+        List<Approval> approvals) {
+      this(jobId, keyId, psbt, network, finalizeInputs, approvals, null);
+    }
+
+    /**
+     * This request with an answer budget: the enclave refuses, before it signs or charges, a PSBT
+     * whose signed answer could be larger ({@code RESULT_TOO_LARGE}). The worker sets it to what the
+     * job's item has left for the result; without one the frame limit applies.
+     */
+    public SignPsbt withMaxAnswerBytes(long bytes) {
+      return new SignPsbt(jobId, keyId, psbt, network, finalizeInputs, approvals, bytes);
     }
 
     public SignPsbt {
+      if (maxAnswerBytes != null && maxAnswerBytes < 0) {
+        throw new IllegalArgumentException("maxAnswerBytes: must not be negative");
+      }
       approvals = optionalApprovals(approvals);
       requireJobId(jobId);
       requireKeyId(keyId);
@@ -412,10 +436,10 @@ public sealed interface EnclaveRequest {
    * takes a new version only with {@code approvals} from a quorum of the admins its current
    * policy names, each a BIP-340 signature over the update digest (see the enclave's README).
    */
-  record SetPolicy(String keyId, JsonNode policy, List<Approval> approvals) implements EnclaveRequest {
+  record SetPolicy(String keyId, String policy, List<Approval> approvals) implements EnclaveRequest {
     public SetPolicy {
       requireKeyId(keyId);
-      policy = requirePolicyDocument(policy);
+      policy = requirePolicyText(policy);
       Objects.requireNonNull(policy, "policy");
       approvals = optionalApprovals(approvals);
     }

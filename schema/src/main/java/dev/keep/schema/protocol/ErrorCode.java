@@ -14,6 +14,12 @@ public enum ErrorCode {
   KEY_EXISTS,
   /** Sealing or unsealing key material failed. */
   SEALING_FAILED,
+  /**
+   * The answer would not fit where it must go: a frame (4 MiB) or the job's stored result. Refused
+   * before anything was signed or charged when the enclave can tell in advance (a PSBT), otherwise
+   * instead of an answer that could not be delivered.
+   */
+  RESULT_TOO_LARGE,
   /** Anything else; the request may be retried. */
   INTERNAL;
 

@@ -104,6 +104,12 @@ class ProtocolCodecTest {
       {"{\"v\":1,\"id\":\"1\"}", "body"},
       {"not json", ""},
       {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"health\"}} trailing", ""},
+      // A key twice: a tree would keep the last, so the host and the enclave could read two jobs.
+      {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_message\",\"jobId\":\"j\",\"keyId\":\"nope\",\"keyId\":\"k\","
+          + "\"message\":\"00\",\"scheme\":\"bip340\",\"path\":null,\"approvals\":null}}", "Duplicate field 'keyId'"},
+      {"{\"v\":1,\"id\":\"1\",\"id\":\"2\",\"body\":{\"type\":\"health\"}}", "Duplicate field 'id'"},
+      {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_event\",\"jobId\":\"j\",\"keyId\":\"k\",\"event\":{\"content\":\"a\","
+          + "\"content\":\"b\"},\"path\":null,\"approvals\":null}}", "Duplicate field 'content'"},
     };
     for (String[] c : cases) {
       try {

@@ -25,8 +25,10 @@ final class ProtocolSamples {
   /** BIP-174's valid vector "PSBT with 0 inputs". */
   static final String PSBT =
       "cHNidP8BAEwCAAAAAALT3/UFAAAAABl2qRTQxZkDxbrChodg6Q/VIaRmWqdlIIisAOH1BQAAAAAXqRQ1RebjO4MsRwUPJNPuuTycA5SLx4ezLhMAAAAA";
-  static final JsonNode POLICY = event(
-      "{\"version\":3,\"rule\":{\"id\":\"max-tx\",\"type\":\"max_amount\",\"sats\":1000000}}");
+  /** A policy as an operator wrote it: requests carry the text, answers the parsed document. */
+  static final String POLICY =
+      "{\"version\": 3, \"rule\": {\"id\": \"max-tx\", \"type\": \"max_amount\", \"sats\": 1000000}}\n";
+  static final JsonNode POLICY_DOCUMENT = event(POLICY);
   static final EnclaveRequest.KeySpec HD_TESTNET = new EnclaveRequest.KeySpec("hd", "testnet", false);
   static final EnclaveResponse.KeyInfo KEY_INFO =
       new EnclaveResponse.KeyInfo("treasury-1", EnclaveRequest.KeySpec.DEFAULT, false, null, COMPRESSED, XONLY, NPUB, null);
@@ -49,6 +51,7 @@ final class ProtocolSamples {
       new EnclaveRequest.SignEvent(JOB, "treasury-1", UNSIGNED_EVENT, null),
       new EnclaveRequest.SignDigest(JOB, "treasury-1", DIGEST, "ecdsa", "m/84'/1'/0'/0/7"),
       new EnclaveRequest.SignPsbt(JOB, "treasury-1", PSBT, "testnet", true),
+      new EnclaveRequest.SignPsbt(JOB, "treasury-1", PSBT, "testnet", false).withMaxAnswerBytes(376_832),
       new EnclaveRequest.GenerateKey("treasury-2", HD_TESTNET, POLICY),
       new EnclaveRequest.SignMessage(JOB, "treasury-1", "68656c6c6f", "bip340", null,
           List.of(new EnclaveRequest.Approval("alice", SIG))),
@@ -75,13 +78,14 @@ final class ProtocolSamples {
           List.of(new PsbtReport.Output(0, 60_000, "p2wpkh", "0014" + XONLY.substring(0, 40),
                   "tb1qlycg5qvjtrp3qjf5f7zlp8x298dnrjz9dcmyfz", false, null),
               new PsbtReport.Output(1, 39_000, "op_return", "6a046b656570", null, false, null))),
-      new EnclaveResponse.PolicyInfo("treasury-1", 3, DIGEST, POLICY, 2, 7, 150_000, 900_000),
+      new EnclaveResponse.PolicyInfo("treasury-1", 3, DIGEST, POLICY_DOCUMENT, 2, 7, 150_000, 900_000),
       new EnclaveResponse.PolicyDecision("treasury-1", false, "max-tx", "max_amount: 1,000,001 sats > 1,000,000", 3L,
           DIGEST, "5c3b1e0f" + DIGEST.substring(8), List.of(new EnclaveResponse.PolicyTrace("root", "all", "deny", "decided by max-tx"),
               new EnclaveResponse.PolicyTrace("max-tx", "max_amount", "deny", "max_amount: 1,000,001 sats > 1,000,000"))),
       new EnclaveResponse.Attestation("local", "hEShATgioFkQAA==", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
           XONLY, DIGEST, List.of(new EnclaveResponse.PolicyRef("treasury-1", 3, DIGEST))),
-      new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"));
+      new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"),
+      new EnclaveResponse.Error(ErrorCode.RESULT_TOO_LARGE, "the answer is 4194400 bytes, over the 4194304-byte frame limit"));
 
   private static JsonNode event(String json) {
     try {

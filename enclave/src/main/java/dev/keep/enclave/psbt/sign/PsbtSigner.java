@@ -23,6 +23,7 @@ import dev.keep.enclave.signing.EcdsaSignature;
 import dev.keep.enclave.signing.Signer;
 import dev.keep.enclave.spend.OwnScripts;
 import dev.keep.enclave.spend.Ownership;
+import dev.keep.enclave.spend.CoinTypes;
 import dev.keep.enclave.spend.SpendAnalysis;
 import dev.keep.enclave.spend.SpendAnalysis.SpentInput;
 import dev.keep.enclave.spend.SpendAnalyzer;
@@ -80,9 +81,15 @@ public final class PsbtSigner {
         } else if (meta.isFinalized()) {
           results.add(InputResult.skipped(input.index(), "already finalized"));
         } else {
+          Optional<String> wrongNetwork = CoinTypes.refusal(input.owner().get().path(), network, rules.otherNetworkPaths());
+          if (wrongNetwork.isPresent()) {
+            throw SpendException.denied("input " + input.index(), wrongNetwork.get());
+          }
           SighashType type = sighashType(input, meta, rules);
-          plan.add(new Planned(input, input.owner().get(), type));
-          results.add(null); // filled in once signed
+          Ownership owner = input.owner().get();
+          plan.add(new Planned(input, owner, type));
+          // What the report will say once it is signed; signing either does this or fails.
+          results.add(InputResult.signed(input.index(), type, owner.path(), "signed: " + how(owner)));
         }
       }
       if (analysis.inputs().stream().noneMatch(in -> in.owner().isPresent())) {
@@ -116,6 +123,21 @@ public final class PsbtSigner {
 
     public SpendAnalysis analysis() {
       return analysis;
+    }
+
+    /** The PSBT as parsed, before signing. */
+    public Psbt psbt() {
+      return psbt;
+    }
+
+    /** How many inputs {@link #sign} will sign. */
+    public int signingCount() {
+      return plan.size();
+    }
+
+    /** What the report will say of each input once {@link #sign} has run. */
+    public List<InputResult> plannedResults() {
+      return List.copyOf(results);
     }
 
     /** Signs the planned inputs in place, then finalises when asked. */
@@ -236,7 +258,12 @@ public final class PsbtSigner {
     } catch (SighashException e) {
       throw SpendException.invalid("input " + i, e.getMessage());
     }
-    String how = switch (owner.template()) {
+    return InputResult.signed(i, p.type(), path, "signed: " + how(owner));
+  }
+
+  /** How an input of this ownership is signed, for the report. */
+  private static String how(Ownership owner) {
+    return switch (owner.template()) {
       case P2WPKH -> "P2WPKH, BIP-143";
       case P2SH -> "P2SH-P2WPKH, BIP-143";
       case P2PKH -> "P2PKH, legacy sighash";
@@ -245,7 +272,6 @@ public final class PsbtSigner {
           : "P2TR key path, BIP-86 tweak";
       default -> owner.template().name().toLowerCase(Locale.ROOT);
     };
-    return InputResult.signed(i, p.type(), path, "signed: " + how);
   }
 
   /** An ECDSA partial signature: DER, then the hash type byte (BIP-174 PSBT_IN_PARTIAL_SIG). */

@@ -1,9 +1,8 @@
 package dev.keep.emulators.kms;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.keep.schema.encoding.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -12,9 +11,8 @@ import java.util.Base64;
 /** JSON on the KMS wire: base64 blobs and epoch-second timestamps, as AWS JSON 1.1 has them. */
 final class KmsJson {
   static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          // Two values for one field would leave it to chance which one an operation sees.
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      // Two values for one field would leave it to chance which one an operation sees.
+      Json.builder()
           .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
           .build();
 

@@ -5,10 +5,12 @@ import dev.keep.enclave.keys.PublicKey;
 import dev.keep.worker.sealing.SealingFailure;
 import dev.keep.local.wallet.ExampleWallet;
 import dev.keep.schema.api.JobRequest;
-import dev.keep.schema.encoding.ContractSchema;
+import dev.keep.schema.api.JobRequestDecoder;
+import dev.keep.schema.encoding.Echo;
 import dev.keep.schema.encoding.Hex;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.encoding.SchemaViolation;
+import dev.keep.schema.encoding.Utf8;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.schema.protocol.ErrorCode;
@@ -181,9 +183,7 @@ public final class EnclaveCli {
     if (option != null) {
       return Path.of(option).toAbsolutePath();
     }
-    String home = System.getenv("KEEP_HOME");
-    Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".keep");
-    return base.resolve("local-enclave").toAbsolutePath();
+    return dev.keep.local.stack.RunDirectory.keepHome().resolve("local-enclave");
   }
 
   private EnclaveRequest request(String command, Map<String, String> o) {
@@ -194,19 +194,19 @@ public final class EnclaveCli {
       }
       case "generate-key" -> {
         allow(o, "--name", "--type", "--network", "--allow-digests", "--policy");
-        JsonNode policy = optionalJson(o, "--policy");
+        String policy = optionalPolicy(o);
         yield guard(() -> new EnclaveRequest.GenerateKey(required(o, "--name"), spec(o), policy));
       }
       case "import-key" -> {
         allow(o, "--name", "--type", "--network", "--allow-digests", "--policy");
         String name = required(o, "--name");
         EnclaveRequest.KeySpec spec = guard(() -> spec(o));
-        JsonNode policy = optionalJson(o, "--policy");
+        String policy = optionalPolicy(o);
         yield guard(() -> new EnclaveRequest.ImportKey(name, spec, readSecret(), policy));
       }
       case "policy set" -> {
         allow(o, "--key", "--file", "--approvals");
-        JsonNode policy = readJson(required(o, "--file"), "--file");
+        String policy = readText(required(o, "--file"), "--file");
         List<EnclaveRequest.Approval> approvals = approvals(o);
         yield guard(() -> new EnclaveRequest.SetPolicy(required(o, "--key"), policy,
             approvals == null ? List.of() : approvals));
@@ -312,7 +312,7 @@ public final class EnclaveCli {
         && (bytes[4] & 0xff) == 0xff;
     String base64 = binary
         ? java.util.Base64.getEncoder().encodeToString(bytes)
-        : new String(bytes, StandardCharsets.US_ASCII).replaceAll("\\s+", "");
+        : decode(bytes, "--psbt " + source).replaceAll("\\s+", "");
     if (base64.isEmpty()) {
       throw new Usage("--psbt: " + source + " is empty; give a PSBT file, binary or base64");
     }
@@ -349,8 +349,15 @@ public final class EnclaveCli {
   private String readSecret() {
     try {
       byte[] bytes = in.readNBytes(1024);
-      String secret = new String(bytes, StandardCharsets.UTF_8).strip();
-      java.util.Arrays.fill(bytes, (byte) 0);
+      String secret;
+      try {
+        secret = Utf8.decode(bytes, "stdin").strip();
+      } catch (Utf8.MalformedException e) {
+        // The offset only: the bytes around it are the secret.
+        throw new Usage("import-key: stdin is not UTF-8 text (at byte offset " + e.offset() + ")");
+      } finally {
+        java.util.Arrays.fill(bytes, (byte) 0);
+      }
       if (secret.isEmpty()) {
         throw new Usage("import-key reads the key from stdin (64 hex digits, nsec1…, or xprv/tprv); stdin was empty");
       }
@@ -360,15 +367,46 @@ public final class EnclaveCli {
     }
   }
 
-  private JsonNode optionalJson(Map<String, String> o, String option) {
-    return o.containsKey(option) ? readJson(required(o, option), option) : null;
+  /**
+   * {@code --policy FILE}'s text, exactly as written: the enclave parses it, so it sees (and
+   * refuses) a duplicated key the operator's eyes may have missed, and hashes what the admins read.
+   */
+  private static String optionalPolicy(Map<String, String> o) {
+    return o.containsKey("--policy") ? readText(required(o, "--policy"), "--policy") : null;
   }
 
-  private static JsonNode readJson(String file, String option) {
+  /** A file as strict UTF-8 text: a byte that is not UTF-8 is an error naming its offset, never U+FFFD. */
+  private static String readText(String file, String option) {
+    byte[] bytes;
     try {
-      return Json.MAPPER.readTree(Files.readAllBytes(Path.of(file)));
+      bytes = Files.readAllBytes(Path.of(file));
     } catch (IOException e) {
-      throw new Usage(option + ": cannot read JSON from " + file + ": " + e.getMessage());
+      throw new Usage(option + ": cannot read " + file + ": " + e.getMessage());
+    }
+    return decode(bytes, option + " " + file);
+  }
+
+  private static String decode(byte[] bytes, String what) {
+    try {
+      return Utf8.decode(bytes, what);
+    } catch (Utf8.MalformedException e) {
+      throw new Usage(e.getMessage());
+    }
+  }
+
+  /** A JSON file, read strictly: UTF-8, one value, no key twice in an object. */
+  private static JsonNode readJson(String file, String option) {
+    return parseJson(readText(file, option), option + " " + file);
+  }
+
+  private static JsonNode parseJson(String text, String what) {
+    try {
+      return Json.MAPPER.readTree(text);
+    } catch (IOException e) {
+      String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getOriginalMessage() != null
+          ? j.getOriginalMessage() : e.getClass().getSimpleName();
+      int nl = why.indexOf('\n');
+      throw new Usage(what + ": not valid JSON: " + Echo.of(nl >= 0 ? why.substring(0, nl) : why, 200));
     }
   }
 
@@ -393,18 +431,11 @@ public final class EnclaveCli {
    * the API uses, for the key named by {@code --key}.
    */
   private static EnclaveRequest.SignRequest job(String key, String file) {
-    String body;
-    try {
-      body = Files.readString(Path.of(file));
-    } catch (IOException e) {
-      throw new Usage("--file: cannot read " + file + ": " + e.getMessage());
-    }
+    String body = readText(file, "--file");
     JobRequest request;
     try {
-      request = Json.MAPPER.treeToValue(ContractSchema.JOB_REQUEST.parse(body), JobRequest.class);
+      request = JobRequestDecoder.decode(body);
     } catch (SchemaViolation e) {
-      throw new Usage("--file: " + file + " is not a job body: " + e.getMessage());
-    } catch (IOException e) {
       throw new Usage("--file: " + file + " is not a job body: " + e.getMessage());
     }
     if (!request.keyId().equals(key)) {
@@ -414,12 +445,13 @@ public final class EnclaveCli {
   }
 
   private JsonNode readEvent(String source) {
+    if (!source.equals("-")) {
+      return readJson(source, "--event");
+    }
     try {
-      byte[] bytes = source.equals("-") ? in.readNBytes(1 << 20) : Files.readAllBytes(Path.of(source));
-      return Json.MAPPER.readTree(bytes);
+      return parseJson(decode(in.readNBytes(1 << 20), "--event stdin"), "--event stdin");
     } catch (IOException e) {
-      throw new Usage("--event: cannot read a JSON event from " + (source.equals("-") ? "stdin" : source)
-          + ": " + e.getMessage());
+      throw new Usage("--event: cannot read a JSON event from stdin: " + e.getMessage());
     }
   }
 
@@ -438,11 +470,12 @@ public final class EnclaveCli {
   private static String hint(ErrorCode code) {
     return switch (code) {
       case KEY_NOT_FOUND -> "see the keys with: keep enclave list-keys (with the same --cid or --local)";
-      case KEY_EXISTS -> "names are never reused; pick another --name";
+      case KEY_EXISTS -> "names are never reused, and a secret is held under one name only";
       case KEY_DISABLED -> "a disabled key stays disabled; generate or import another key";
       case POLICY_DENIED -> "the key's policy refuses this (see keep enclave policy show --key K; "
           + "policy evaluate --key K --file JOB.json explains a job)";
       case SEALING_FAILED -> "the key store could not be written or read; check the data directory and its permissions";
+      case RESULT_TOO_LARGE -> "nothing was signed; split the PSBT into smaller ones";
       case INTERNAL -> "the enclave failed unexpectedly; retrying may work";
       case INVALID_REQUEST -> "";
     };

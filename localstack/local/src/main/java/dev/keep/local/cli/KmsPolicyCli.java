@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.keep.schema.attestation.Pcr;
 import dev.keep.schema.attestation.PcrSet;
 import dev.keep.schema.attestation.PcrsJson;
+import dev.keep.schema.encoding.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -55,7 +56,7 @@ public final class KmsPolicyCli {
   static final String USAGE =
       "usage: keep enclave kms-policy --pcrs FILE [--pcrs FILE ...] --role-arn ARN --admin-arn ARN";
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = Json.builder().build();
   private static final Pattern IAM_ARN =
       Pattern.compile("arn:aws(-cn|-us-gov)?:iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]{1,512})");
   private static final Pattern PCR_PLACEHOLDER = Pattern.compile("\\$\\{PCR[0-2]}");

@@ -62,7 +62,7 @@ public final class Demo {
 
   /** Runs the demo on a stack that is already up; {@code timeout} bounds the wait for results. */
   public Report run(LocalStack stack, int jobCount, Duration timeout) throws Exception {
-    String apiKey = "keep_demo_" + Hex.encode(randomBytes(16));
+    String apiKey = dev.keep.api.auth.ApiKeys.generate("keep_demo_");
     String tenant = "demo";
     stack.createTenant(tenant, apiKey);
     String keyId = "demo-key-" + Hex.encode(randomBytes(3));
@@ -98,7 +98,7 @@ public final class Demo {
    */
   private List<Outcome> policy(LocalStack stack, JobsClient client, String tenant, Instant deadline) throws Exception {
     String guarded = "demo-guarded-" + Hex.encode(randomBytes(3));
-    stack.createKey(guarded, tenant, new EnclaveRequest.KeySpec("hd", "testnet", false), Json.MAPPER.readTree(GUIDE_POLICY));
+    stack.createKey(guarded, tenant, new EnclaveRequest.KeySpec("hd", "testnet", false), GUIDE_POLICY);
     out.printf("key %s  policy: the guide's example (MaxAmountSats 1,000,000; MaxPerHour 10)%n", guarded);
     ExampleWallet wallet = ExampleWallet.of(stack, guarded);
     String over = psbtBody(guarded, wallet.taproot(1_000_001).psbtBase64());

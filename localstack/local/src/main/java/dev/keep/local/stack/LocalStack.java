@@ -1,7 +1,5 @@
 package dev.keep.local.stack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.keep.api.ApiHandler;
 import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.api.jobs.JobQueue;
@@ -20,7 +18,6 @@ import dev.keep.worker.sealing.KeySealer;
 import dev.keep.worker.sealing.SealingFailure;
 import software.amazon.awssdk.services.kms.KmsClient;
 import dev.keep.local.http.HttpAdapter;
-import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
 import dev.keep.schema.tables.Tables;
@@ -98,6 +95,7 @@ public final class LocalStack implements AutoCloseable {
   private int enclavePort;
   private EnclaveClient operatorClient;
   private HttpAdapter api;
+  private RunDirectory runDirectory;
   private java.nio.file.Path nitroDir;
   private TrustedRoot attestationRoot;
   private KmsClient kms;
@@ -124,7 +122,9 @@ public final class LocalStack implements AutoCloseable {
 
   private void startAll() throws IOException {
     // The software NSM's root: the enclave process signs with it, KMS and the workers trust it.
-    nitroDir = java.nio.file.Files.createTempDirectory("keep-nitro-");
+    // Under $KEEP_HOME, not /tmp, and deleted when the stack stops: it holds the NSM root's key.
+    runDirectory = RunDirectory.create();
+    nitroDir = java.nio.file.Files.createDirectory(runDirectory.path().resolve("nitro"));
     try {
       attestationRoot = TrustedRoot.local(
           LocalNitroAuthority.openOrCreate(nitroDir, new java.security.SecureRandom(), java.time.Instant.now()).root());
@@ -285,18 +285,6 @@ public final class LocalStack implements AutoCloseable {
   public static final String DEVELOPMENT_POLICY_NOTICE =
       "DEVELOPMENT (rule 'local-development-only': every job kind, no limits); local mode only";
 
-  public static JsonNode developmentPolicy() {
-    return readTree(DEVELOPMENT_POLICY_JSON);
-  }
-
-  private static JsonNode readTree(String json) {
-    try {
-      return Json.MAPPER.readTree(json);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("the development policy is JSON", e);
-    }
-  }
-
   /** Operator path: a single mainnet key under the development policy, and its owner. */
   public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId) throws EnclaveUnavailableException {
     return createKey(keyId, tenantId, EnclaveRequest.KeySpec.DEFAULT);
@@ -305,14 +293,14 @@ public final class LocalStack implements AutoCloseable {
   /** Operator path: a key with {@code spec} under the development policy, and its owner. */
   public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId, EnclaveRequest.KeySpec spec)
       throws EnclaveUnavailableException {
-    return createKey(keyId, tenantId, spec, developmentPolicy());
+    return createKey(keyId, tenantId, spec, DEVELOPMENT_POLICY_JSON);
   }
 
   /**
    * Operator path: generates a key with {@code spec} and {@code policy} (null: none, so the key
    * signs nothing until a policy is set) in the enclave, and records its owner.
    */
-  public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId, EnclaveRequest.KeySpec spec, JsonNode policy)
+  public EnclaveResponse.KeyInfo createKey(String keyId, String tenantId, EnclaveRequest.KeySpec spec, String policy)
       throws EnclaveUnavailableException {
     EnclaveResponse response;
     try {
@@ -412,5 +400,13 @@ public final class LocalStack implements AutoCloseable {
         LOG.debug("while stopping: {}", e.getMessage());
       }
     }
+    if (runDirectory != null) {
+      runDirectory.close();
+    }
+  }
+
+  /** Where this stack keeps its private files until it stops ({@link RunDirectory}). */
+  public java.nio.file.Path runDirectory() {
+    return runDirectory.path();
   }
 }

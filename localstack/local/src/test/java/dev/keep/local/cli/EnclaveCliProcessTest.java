@@ -286,4 +286,59 @@ class EnclaveCliProcessTest {
     Files.writeString(file, dev.keep.local.stack.LocalStack.DEVELOPMENT_POLICY_JSON);
     return file.toString();
   }
+
+  /**
+   * Issue #14's repros through the CLI, as an operator runs them: a policy with a key twice, job and
+   * event files with a key twice or bytes that are not UTF-8, one secret imported under two names,
+   * and a weak API key for the local stack.
+   */
+  @Test
+  void whatTheCliRefuses_andWhy() throws Exception {
+    Path twice = home.resolve("twice.json");
+    Files.writeString(twice, """
+        {"version": 2, "rule": {"id": "pay", "all": [
+          {"id": "kinds", "type": "allowed_kinds", "kinds": ["psbt"]},
+          {"id": "limit", "type": "max_amount", "sats": 1000000, "sats": 900000000}]}}
+        """);
+    Run generate = keep(null, "enclave", "generate-key", "--name", "treasury", "--type", "hd", "--network", "testnet",
+        "--policy", twice.toString(), "--local");
+    assertEquals(1, generate.exit(), generate.err());
+    assertTrue(generate.err().contains("INVALID_REQUEST: policy: duplicate key at line 3, column 64"), generate.err());
+    assertEquals(0, keep(null, "enclave", "generate-key", "--name", "treasury", "--type", "hd", "--network", "testnet",
+        "--policy", devPolicy(), "--local").exit());
+    Run set = keep(null, "enclave", "policy", "set", "--key", "treasury", "--file", twice.toString(), "--local");
+    assertEquals(1, set.exit(), set.err());
+    assertTrue(set.err().contains("policy: duplicate key at line 3, column 64"), set.err());
+    assertFalse(set.err().contains("admins sign"), "no update digest is offered for a document the enclave refuses");
+
+    Path job = home.resolve("job.json");
+    Files.writeString(job, "{\"keyId\":\"treasury\",\"kind\":\"message\",\"message\":\"00\",\"message\":\"01\"}");
+    Run evaluate = keep(null, "enclave", "policy", "evaluate", "--key", "treasury", "--file", job.toString(), "--local");
+    assertEquals(2, evaluate.exit(), evaluate.err());
+    assertTrue(evaluate.err().contains("duplicate key 'message'"), evaluate.err());
+
+    Path latin1 = home.resolve("event.json");
+    byte[] event = "{\"pubkey\":\"00\",\"created_at\":1,\"kind\":1,\"tags\":[],\"content\":\"caf?\"}"
+        .getBytes(StandardCharsets.US_ASCII);
+    event[event.length - 3] = (byte) 0xE9;
+    Files.write(latin1, event);
+    Run signEvent = keep(null, "enclave", "sign-event", "--key", "treasury", "--event", latin1.toString(), "--local");
+    assertEquals(2, signEvent.exit(), signEvent.err());
+    assertTrue(signEvent.err().contains("--event " + latin1 + ": not valid UTF-8 at byte offset " + (event.length - 3)
+        + " (byte 0xE9)"), signEvent.err());
+
+    String secret = "0000000000000000000000000000000000000000000000000000000000000007\n";
+    assertEquals(0, keep(secret, "enclave", "import-key", "--name", "imported", "--policy", devPolicy(), "--local").exit());
+    Run copy = keep(secret, "enclave", "import-key", "--name", "imported2", "--policy", devPolicy(), "--local");
+    assertEquals(1, copy.exit(), copy.err());
+    assertTrue(copy.err().contains("KEY_EXISTS: secret: this key is already held as 'imported'"), copy.err());
+
+    Run weak = keep(null, "local", "up", "--api-key", "0123456789abcdef");
+    assertEquals(2, weak.exit(), weak.err());
+    assertTrue(weak.err().contains("--api-key is too short: 16 characters from a set of 36 carry at most 83 bits"),
+        weak.err());
+    Run repetitive = keep(null, "local", "up", "--api-key", "abababababababababababababababababababababab");
+    assertEquals(2, repetitive.exit(), repetitive.err());
+    assertTrue(repetitive.err().contains("has too little variety"), repetitive.err());
+  }
 }

@@ -37,7 +37,11 @@ class PipelineSystemTest {
 
   @AfterAll
   static void stop() {
+    java.nio.file.Path run = stack.runDirectory();
     stack.close();
+    // Issue #14: the NSM root's key lived on in /tmp/keep-nitro-*; now it is under $KEEP_HOME and deleted.
+    assertTrue(run.startsWith(dev.keep.local.stack.RunDirectory.keepHome()), run.toString());
+    assertTrue(!java.nio.file.Files.exists(run), run + " is deleted when the stack stops");
   }
 
   private static int count(String table) {

@@ -50,7 +50,7 @@ class PolicySystemTest {
   @Test
   void theGuidesExample_deniesOverTheAmountAndTheEleventhSignature() throws Exception {
     stack.createTenant("t-guide", "api-key-for-the-guide-example");
-    stack.createKey("guide-key", "t-guide", new EnclaveRequest.KeySpec("hd", "testnet", false), json("""
+    stack.createKey("guide-key", "t-guide", new EnclaveRequest.KeySpec("hd", "testnet", false), ("""
         {"version": 1, "rule": {"id": "root", "all": [
           {"id": "kinds", "type": "allowed_kinds", "kinds": ["message", "psbt"]},
           {"id": "MaxAmountSats", "type": "max_amount", "sats": 1000000},
@@ -109,7 +109,7 @@ class PolicySystemTest {
       xOnly[i] = ENGINE.publicKey(approvers[i]).xOnly().toHex();
     }
     stack.createTenant("t-approve", "api-key-for-the-approvals-test");
-    stack.createKey("approved-key", "t-approve", EnclaveRequest.KeySpec.DEFAULT, json("""
+    stack.createKey("approved-key", "t-approve", EnclaveRequest.KeySpec.DEFAULT, ("""
         {"version": 1, "rule": {"id": "root", "all": [
           {"id": "kinds", "type": "allowed_kinds", "kinds": ["message"]},
           {"id": "two-of-three", "type": "approvals", "threshold": 2,
@@ -171,7 +171,4 @@ class PolicySystemTest {
         .key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true)).item();
   }
 
-  private static JsonNode json(String text) throws Exception {
-    return Json.MAPPER.readTree(text);
-  }
 }

@@ -73,7 +73,7 @@ class SealingSystemTest {
     assertFalse(verified.debugMode());
 
     // KMS works with real PCRs: a key is generated, sealed and stored; signing works.
-    var key = stack.createKey("sealed-key", "t-seal", new EnclaveRequest.KeySpec("single", "testnet", false), json("""
+    var key = stack.createKey("sealed-key", "t-seal", new EnclaveRequest.KeySpec("single", "testnet", false), ("""
         {"version": 1, "rule": {"id": "root", "all": [
           {"id": "kinds", "type": "allowed_kinds", "kinds": ["message"]},
           {"id": "MaxPerHour", "type": "max_count", "window": "1h", "count": 3}]}}
@@ -162,7 +162,4 @@ class SealingSystemTest {
     }, v -> v.path("status").asText().matches("SIGNED|REJECTED|FAILED"));
   }
 
-  private static JsonNode json(String text) throws Exception {
-    return Json.MAPPER.readTree(text);
-  }
 }
