@@ -94,18 +94,17 @@ public final class ContractSchema {
   /** Jackson's message without the input it may quote, and where it failed. */
   private static String describe(JsonProcessingException e) {
     String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
+    var at = e.getLocation();
+    String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     if (message.startsWith("Duplicate field")) {
       // "Duplicate field 'keyId'": the name is the client's own, so it is quoted printable and short.
       int open = message.indexOf('\'');
       int close = message.lastIndexOf('\'');
       String name = open >= 0 && close > open ? message.substring(open + 1, close) : "?";
-      message = "duplicate key '" + Echo.of(name, 64) + "' (a key may appear once per object)";
-    } else {
-      int nl = message.indexOf('\n');
-      message = Echo.of(nl >= 0 ? message.substring(0, nl) : message, 200);
+      return "duplicate key '" + Echo.of(name, 64) + "'" + where + "; a key may appear once per object";
     }
-    var at = e.getLocation();
-    return at == null ? message : message + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    int nl = message.indexOf('\n');
+    return Echo.of(nl >= 0 ? message.substring(0, nl) : message, 200) + where;
   }
 
   /**

@@ -79,7 +79,7 @@ class ContractSchemaTest {
       {"{\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\",\"network\":\"testnet\"}", "network", null},
       // Keep's JSON rules, which JSON Schema cannot state.
       {"{\"keyId\":\"nope\",\"keyId\":\"k\",\"kind\":\"message\",\"message\":\"00\"}", "keyId",
-          "keyId: body is not valid JSON: duplicate key 'keyId' (a key may appear once per object) at line 1, column 24"},
+          "keyId: body is not valid JSON: duplicate key 'keyId' at line 1, column 24; a key may appear once per object"},
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"tags\":[[\"a\"],{\"x\":1,\"x\":2}]}}", "event.tags.1.x", null},
       {"{\"keyId\":\"k\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32) + "\",\"created_at\":1.0,\"kind\":1,\"tags\":[],\"content\":\"\"}}",
           "event.created_at", "event.created_at: must be an integer written without a fraction or exponent"},
