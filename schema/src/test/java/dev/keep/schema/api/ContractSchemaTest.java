@@ -138,6 +138,19 @@ class ContractSchemaTest {
     assertEquals("{\"v\":1,\"jobId\":\"job-1\",\"tenantId\":\"tenant-1\",\"enqueuedAt\":\"2026-11-24T10:00:00Z\"}", Json.write(message));
   }
 
+  /** Issue #14: the queue is a boundary too; a message naming two jobs is not one of them. */
+  @Test
+  void aSigningMessageWithAKeyTwice_orAFractionalVersion_isRefused() {
+    SchemaViolation twice = org.junit.jupiter.api.Assertions.assertThrows(SchemaViolation.class, () ->
+        ContractSchema.SIGNING_MESSAGE.parse("{\"v\":1,\"jobId\":\"job-1\",\"jobId\":\"job-2\",\"tenantId\":\"t\","
+            + "\"enqueuedAt\":\"2026-11-24T10:00:00Z\"}"));
+    assertEquals("jobId", twice.field());
+    SchemaViolation version = org.junit.jupiter.api.Assertions.assertThrows(SchemaViolation.class, () ->
+        ContractSchema.SIGNING_MESSAGE.parse("{\"v\":1.0,\"jobId\":\"job-1\",\"tenantId\":\"t\","
+            + "\"enqueuedAt\":\"2026-11-24T10:00:00Z\"}"));
+    assertEquals("v", version.field());
+  }
+
   /** Approvals ride on any job kind; the body and the enclave request they become are pinned. */
   @Test
   void approvalsBindAndBecomeTheEnclaveRequestsApprovals() throws Exception {
