@@ -1,26 +1,28 @@
 package dev.keep.enclave.policy;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One key's history of allowed jobs, which {@code velocity} and {@code max_count} read. A window of
- * length W at time {@code now} holds the charges made strictly after {@code now - W}: a signature
- * made exactly W ago no longer counts. Charges dated after {@code now} (a clock that stepped back)
- * still count.
+ * One key's history of allowed jobs, as {@code velocity} and {@code max_count} read it: how many
+ * signatures, and how many external sats, in a rolling window ending now.
+ *
+ * <p>An implementation may keep less than every charge, but must err towards denying: a window of
+ * length W at {@code now} counts every charge made strictly after {@code now - W} (and every charge
+ * dated after {@code now}, from a clock that stepped back), and may also count charges a little
+ * older. It never counts a charge for less than W.
  *
  * <p>{@link PolicyEngine#evaluateAndCharge} holds this object's monitor while it evaluates and
  * charges, so two jobs cannot both fit under a limit only one of them fits under. Implementations
  * that lock internally lock on {@code this}.
  */
 public interface Counters {
-  /** How many jobs were charged after {@code since}, not counting {@code excludingJobId}. */
-  long count(Instant since, String excludingJobId);
+  /** Signatures charged in the window of length {@code window} ending at {@code now}. */
+  long count(Instant now, Duration window);
 
-  /** The sats charged after {@code since}, not counting {@code excludingJobId}'s. */
-  long amount(Instant since, String excludingJobId);
+  /** External sats charged in that window, saturating at {@link Long#MAX_VALUE}. */
+  long amount(Instant now, Duration window);
 
-  boolean isCharged(String jobId);
-
-  /** Records an allowed job. Idempotent by job id: charging a job again keeps the first entry. */
-  void charge(String jobId, Instant at, long sats);
+  /** Records one allowed job made at {@code at}, sending {@code sats} out. */
+  void charge(Instant at, long sats);
 }

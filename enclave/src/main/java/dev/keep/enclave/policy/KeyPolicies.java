@@ -1,17 +1,14 @@
 package dev.keep.enclave.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.enclave.keys.Network;
 import dev.keep.enclave.seal.KeyVault;
 import dev.keep.enclave.seal.VaultException;
 import dev.keep.schema.encoding.Json;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +26,7 @@ import java.util.function.Function;
  */
 public final class KeyPolicies {
   /** One key's policy and the counters it charges. */
-  public record Slot(Policy policy, MemoryCounters counters) {}
+  public record Slot(Policy policy, BucketCounters counters) {}
 
   private final KeyVault vault;
   private final PolicyEngine engine;
@@ -73,12 +70,14 @@ public final class KeyPolicies {
     return Optional.ofNullable(slots.get(keyId));
   }
 
-  /** Installs {@code policy} for {@code keyId}, keeping the charges already made. */
+  /**
+   * Installs {@code policy} for {@code keyId}, keeping the charges already made: the counters do
+   * not depend on the policy, so a new version's windows see the old version's signatures.
+   */
   public synchronized void install(String keyId, Policy policy) throws VaultException {
     Slot old = slots.get(keyId);
-    List<Charge> charges = old == null ? List.of() : old.counters().charges();
-    MemoryCounters fresh = MemoryCounters.restore(horizon(policy), charges);
-    Slot slot = new Slot(policy, fresh);
+    BucketCounters counters = old == null ? new BucketCounters() : BucketCounters.decode(old.counters().encode());
+    Slot slot = new Slot(policy, counters);
     seal(keyId, slot);
     slots.put(keyId, slot);
   }
@@ -87,7 +86,7 @@ public final class KeyPolicies {
   public Decision evaluate(String keyId, JobFacts job) {
     Slot slot = slots.get(keyId);
     return slot == null
-        ? engine.evaluate(null, job, new MemoryCounters(java.time.Duration.ZERO))
+        ? engine.evaluate(null, job, new BucketCounters())
         : engine.evaluate(slot.policy(), job, slot.counters());
   }
 
@@ -98,12 +97,11 @@ public final class KeyPolicies {
   public Decision decideAndCharge(String keyId, JobFacts job) throws VaultException {
     Slot slot = slots.get(keyId);
     if (slot == null) {
-      return engine.evaluate(null, job, new MemoryCounters(java.time.Duration.ZERO));
+      return engine.evaluate(null, job, new BucketCounters());
     }
     synchronized (slot.counters()) {
-      boolean charged = slot.counters().isCharged(job.jobId());
       Decision decision = engine.evaluateAndCharge(slot.policy(), job, slot.counters());
-      if (decision.allowed() && !charged) {
+      if (decision.allowed()) {
         seal(keyId, slot);
       }
       return decision;
@@ -111,8 +109,8 @@ public final class KeyPolicies {
   }
 
   /**
-   * Rewrites the key's whole state: the policy and every charge in the horizon, so the cost grows
-   * with the charges kept (a day's at least). Skipped for a vault that keeps nothing.
+   * Seals the key's state: its policy and its counters, a few KiB beside the policy whatever the
+   * key's history ({@link BucketCounters}). Skipped for a vault that keeps nothing.
    */
   private void seal(String keyId, Slot slot) throws VaultException {
     if (vault.persists()) {
@@ -120,36 +118,51 @@ public final class KeyPolicies {
     }
   }
 
-  private static java.time.Duration horizon(Policy policy) {
-    return MemoryCounters.forPolicy(policy).horizon();
+  /** Version of {@link #encode}'s layout. Version 1 was JSON listing every charge. */
+  private static final int STATE_FORMAT = 2;
+
+  /**
+   * {@code u8 2 | u32 policy length | the policy's canonical JSON | the counters} (see {@link
+   * BucketCounters#encode()}).
+   */
+  static byte[] encode(Slot slot) {
+    byte[] policy = slot.policy().canonicalJson().getBytes(StandardCharsets.UTF_8);
+    byte[] counters = slot.counters().encode();
+    return ByteBuffer.allocate(1 + 4 + policy.length + counters.length)
+        .put((byte) STATE_FORMAT).putInt(policy.length).put(policy).put(counters).array();
   }
 
-  /** {"v":1,"policy":{...},"charges":[{"jobId":...,"at":...,"sats":...}]}. */
-  private static byte[] encode(Slot slot) {
-    ObjectNode root = Json.MAPPER.createObjectNode().put("v", 1);
+  static Slot decode(String keyId, byte[] bytes, Network network) throws VaultException {
     try {
-      root.set("policy", Json.MAPPER.readTree(slot.policy().canonicalJson()));
-    } catch (IOException e) {
-      throw new IllegalStateException("a parsed policy's canonical JSON parses", e);
-    }
-    ArrayNode charges = root.putArray("charges");
-    for (Charge c : slot.counters().charges()) {
-      charges.addObject().put("jobId", c.jobId()).put("at", c.at().toString()).put("sats", c.sats());
-    }
-    return root.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static Slot decode(String keyId, byte[] bytes, Network network) throws VaultException {
-    try {
-      JsonNode root = Json.MAPPER.readTree(bytes);
-      Policy policy = Policy.parse(root.get("policy").toString(), network);
-      List<Charge> charges = new ArrayList<>();
-      for (JsonNode c : root.get("charges")) {
-        charges.add(new Charge(c.get("jobId").asText(), Instant.parse(c.get("at").asText()), c.get("sats").asLong()));
+      if (bytes.length > 0 && bytes[0] == '{') {
+        return decodeVersion1(bytes, network);
       }
-      return new Slot(policy, MemoryCounters.restore(horizon(policy), charges));
-    } catch (IOException | PolicyException | RuntimeException e) {
+      ByteBuffer in = ByteBuffer.wrap(bytes);
+      if (in.get() != STATE_FORMAT) {
+        throw new IllegalArgumentException("unknown state format " + bytes[0]);
+      }
+      int policyLength = in.getInt();
+      if (policyLength < 0 || policyLength > in.remaining()) {
+        throw new IllegalArgumentException("policy length " + policyLength + " is past the end");
+      }
+      byte[] policy = new byte[policyLength];
+      in.get(policy);
+      byte[] counters = new byte[in.remaining()];
+      in.get(counters);
+      return new Slot(Policy.parse(new String(policy, StandardCharsets.UTF_8), network), BucketCounters.decode(counters));
+    } catch (PolicyException | RuntimeException | IOException e) {
       throw new VaultException("policy state of '" + keyId + "' does not read back: " + e.getMessage(), false, e);
     }
+  }
+
+  /** A state sealed before the counters were bucketed: its charges are replayed into buckets. */
+  private static Slot decodeVersion1(byte[] bytes, Network network) throws IOException, PolicyException {
+    JsonNode root = Json.MAPPER.readTree(bytes);
+    Policy policy = Policy.parse(root.get("policy").toString(), network);
+    BucketCounters counters = new BucketCounters();
+    for (JsonNode c : root.get("charges")) {
+      counters.charge(Instant.parse(c.get("at").asText()), c.get("sats").asLong());
+    }
+    return new Slot(policy, counters);
   }
 }

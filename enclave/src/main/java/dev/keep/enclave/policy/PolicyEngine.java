@@ -8,8 +8,9 @@ import dev.keep.enclave.signing.SigningEngine;
  *
  * <p>{@link #evaluate} is the dry run: the decision and the trace, with nothing charged. {@link
  * #evaluateAndCharge} charges the key's counters (one signature, and the job's external sats) when
- * the decision is allow, once per job id: a job delivered again gets the same decision, because its
- * own earlier charge is left out of every window, and is not charged twice.
+ * the decision is allow. Once per job id is the host's part: a job's charge is stored in the same
+ * write as its result, so a job delivered again after a failed write is decided on a state without
+ * it, and one whose write succeeded is never decided again.
  */
 public final class PolicyEngine {
   private final SigningEngine verifier;
@@ -60,8 +61,8 @@ public final class PolicyEngine {
     }
     synchronized (counters) {
       Decision decision = evaluate(policy, job, counters);
-      if (decision.allowed() && !counters.isCharged(job.jobId())) {
-        counters.charge(job.jobId(), job.now(), job.externalSats());
+      if (decision.allowed()) {
+        counters.charge(job.now(), job.externalSats());
       }
       return decision;
     }

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,7 +38,12 @@ public final class KmsSealedVault implements KeyVault {
   private static final ObjectMapper JSON = Json.builder().build();
 
   /** One sealed key's data key and where its blobs come from. */
-  private record Sealing(String tenant, String kmsKeyId, String dataKeyBlob, DataKey key, AtomicLong stateSequence) {}
+  private record Sealing(String tenant, String kmsKeyId, String dataKeyBlob, DataKey key, AtomicLong stateSequence,
+      java.util.concurrent.atomic.AtomicReference<SealedBlob> head) {
+    Sealing(String tenant, String kmsKeyId, String dataKeyBlob, DataKey key, long sequence, SealedBlob head) {
+      this(tenant, kmsKeyId, dataKeyBlob, key, new AtomicLong(sequence), new java.util.concurrent.atomic.AtomicReference<>(head));
+    }
+  }
 
   /** What {@link #unseal} gives back: the key's record and its policy state, if it had one. */
   public record Unsealed(Record record, byte[] state) {}
@@ -62,8 +68,7 @@ public final class KmsSealedVault implements KeyVault {
    */
   public void prepare(String keyId, String tenant, DataKeyEnvelope envelope) throws SealingException {
     DataKey key = recipient.openDataKey(decode("dataKey.ciphertextForRecipient", envelope.ciphertextForRecipient()));
-    Sealing old = sealings.put(keyId, new Sealing(tenant, envelope.kmsKeyId(), envelope.ciphertextBlob(), key,
-        new AtomicLong()));
+    Sealing old = sealings.put(keyId, new Sealing(tenant, envelope.kmsKeyId(), envelope.ciphertextBlob(), key, 0, null));
     if (old != null) {
       old.key().close();
     }
@@ -126,9 +131,38 @@ public final class KmsSealedVault implements KeyVault {
       return;
     }
     long sequence = s.stateSequence().incrementAndGet();
-    outbox.get().add(BlobCipher.seal(
+    SealedBlob blob = BlobCipher.seal(
         new BlobCipher.Header(SealedBlob.STATE, keyId, s.tenant(), sequence, s.kmsKeyId(), s.dataKeyBlob()),
-        s.key(), state, random));
+        s.key(), state, random);
+    s.head().set(blob);
+    outbox.get().add(blob);
+  }
+
+  /** The state this enclave last sealed or adopted for {@code keyId}: what it decides on. */
+  public Optional<SealedBlob> head(String keyId) {
+    Sealing s = sealings.get(keyId);
+    return s == null ? Optional.empty() : Optional.ofNullable(s.head().get());
+  }
+
+  /**
+   * Opens a state the host presents for {@code keyId} (the latest it stored, perhaps sealed by
+   * another enclave of the fleet) and makes it this enclave's head: the next state is sealed with
+   * the sequence after it. It must be sealed for this key, tenant and data key. The caller holds
+   * the decrypted state and wipes it.
+   */
+  public byte[] adopt(String keyId, SealedBlob state) throws SealingException {
+    Sealing s = sealings.get(keyId);
+    if (s == null) {
+      throw new SealingException("state: key '" + keyId + "' is not sealed here, so it has no state to adopt");
+    }
+    if (!state.keyId().equals(keyId) || !state.tenant().equals(s.tenant()) || !state.kmsKeyId().equals(s.kmsKeyId())
+        || !state.dataKey().equals(s.dataKeyBlob())) {
+      throw new SealingException("state: sealed for another key, tenant or data key than key '" + keyId + "'");
+    }
+    byte[] plain = BlobCipher.open(state, keyId, s.key());
+    s.stateSequence().set(state.sequence());
+    s.head().set(state);
+    return plain;
   }
 
   /** Keys arrive through {@link #unseal}, one request each, not at construction. */
@@ -173,7 +207,7 @@ public final class KmsSealedVault implements KeyVault {
         statePlain = BlobCipher.open(state, request.keyId(), dataKey);
       }
       Sealing old = sealings.put(request.keyId(), new Sealing(key.tenant(), key.kmsKeyId(), key.dataKey(), dataKey,
-          new AtomicLong(state == null ? 0 : state.sequence())));
+          state == null ? 0 : state.sequence(), state));
       if (old != null) {
         old.key().close();
       }

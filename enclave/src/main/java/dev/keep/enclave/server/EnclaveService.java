@@ -88,6 +88,15 @@ public final class EnclaveService {
   }
 
   public EnclaveResponse handle(EnclaveRequest request) {
+    return handle(request, true);
+  }
+
+  /**
+   * @param remember answer a repeated signing job from memory ({@link RecentJobs}); off when the
+   *     host presents the state to decide on, since then the host keeps a job to one stored result
+   *     and a job decided again after a failed write must be decided on the state it presents
+   */
+  private EnclaveResponse handle(EnclaveRequest request, boolean remember) {
     try {
       return switch (request) {
         case EnclaveRequest.Health h -> new EnclaveResponse.HealthStatus("ok", mode.wireName(), keys.size());
@@ -96,10 +105,10 @@ public final class EnclaveService {
         case EnclaveRequest.GetPublicKey p -> keyRequests.publicKey(p);
         case EnclaveRequest.ListKeys l -> keyRequests.list();
         case EnclaveRequest.DisableKey d -> keyRequests.disable(d);
-        case EnclaveRequest.SignMessage s -> once(s.jobId(), s, () -> signRequests.message(s));
-        case EnclaveRequest.SignEvent s -> once(s.jobId(), s, () -> signRequests.event(s));
-        case EnclaveRequest.SignDigest s -> once(s.jobId(), s, () -> signRequests.digest(s));
-        case EnclaveRequest.SignPsbt s -> once(recentPsbtJobs, s.jobId(), s, () -> psbtRequests.sign(s));
+        case EnclaveRequest.SignMessage s -> once(remember, recentJobs, s.jobId(), s, () -> signRequests.message(s));
+        case EnclaveRequest.SignEvent s -> once(remember, recentJobs, s.jobId(), s, () -> signRequests.event(s));
+        case EnclaveRequest.SignDigest s -> once(remember, recentJobs, s.jobId(), s, () -> signRequests.digest(s));
+        case EnclaveRequest.SignPsbt s -> once(remember, recentPsbtJobs, s.jobId(), s, () -> psbtRequests.sign(s));
         case EnclaveRequest.SetPolicy p -> policyRequests.set(keyRequests.find(p.keyId()), p);
         case EnclaveRequest.GetPolicy p -> policyRequests.get(keyRequests.find(p.keyId()).keyId());
         case EnclaveRequest.Attest a -> attest(a);
@@ -125,9 +134,68 @@ public final class EnclaveService {
    * receives a charge's sealed state together with the signature it paid for.
    */
   public ResponseFrame handle(RequestFrame frame) {
-    EnclaveResponse response = handle(frame.body());
-    List<SealedBlob> sealed = keys.vault() instanceof KmsSealedVault vault ? vault.drain() : List.of();
-    return ResponseFrame.of(frame.requestId(), response, sealed);
+    if (frame.state() == null) {
+      EnclaveResponse response = handle(frame.body());
+      return ResponseFrame.of(frame.requestId(), response, drain());
+    }
+    String keyId = keyOf(frame.body());
+    if (keyId == null || !keyId.equals(frame.state().keyId())) {
+      return ResponseFrame.of(frame.requestId(), new EnclaveResponse.Error(ErrorCode.INVALID_REQUEST,
+          "state: a state is presented only with a request about its own key ('" + frame.state().keyId() + "')"));
+    }
+    // One key's frames are decided one at a time: adopting a state and deciding on it are one step.
+    synchronized (keyLocks.computeIfAbsent(keyId, k -> new Object())) {
+      try {
+        adopt(keyId, frame.state());
+      } catch (Refused e) {
+        return ResponseFrame.of(frame.requestId(), e.toResponse());
+      }
+      EnclaveResponse response = handle(frame.body(), false);
+      return ResponseFrame.of(frame.requestId(), response, drain());
+    }
+  }
+
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> keyLocks = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** What the request's key is, for a request about one key; null otherwise. */
+  private static String keyOf(EnclaveRequest request) {
+    return switch (request) {
+      case EnclaveRequest.SignRequest s -> s.keyId();
+      case EnclaveRequest.EvaluatePolicy e -> e.request().keyId();
+      case EnclaveRequest.SetPolicy p -> p.keyId();
+      case EnclaveRequest.GetPolicy p -> p.keyId();
+      default -> null;
+    };
+  }
+
+  /**
+   * Makes {@code state} the key's state unless it already is: the host presents the latest state it
+   * stored, which another enclave of the fleet may have sealed, or an older one when a state this
+   * enclave sealed was never stored.
+   */
+  private void adopt(String keyId, SealedBlob state) throws Refused {
+    if (!(keys.vault() instanceof KmsSealedVault vault)) {
+      throw new Refused(ErrorCode.INVALID_REQUEST, "state: this enclave keeps keys in memory only and has no states");
+    }
+    keyRequests.find(keyId);
+    if (vault.head(keyId).map(state::equals).orElse(false)) {
+      return;
+    }
+    byte[] plain = null;
+    try {
+      plain = vault.adopt(keyId, state);
+      policyRequests.restore(keyId, plain, keyRequests.find(keyId).config().network());
+    } catch (dev.keep.enclave.seal.SealingException e) {
+      throw new Refused(ErrorCode.SEALING_FAILED, e.getMessage());
+    } finally {
+      if (plain != null) {
+        java.util.Arrays.fill(plain, (byte) 0);
+      }
+    }
+  }
+
+  private List<SealedBlob> drain() {
+    return keys.vault() instanceof KmsSealedVault vault ? vault.drain() : List.of();
   }
 
   private EnclaveResponse attest(EnclaveRequest.Attest request) throws Refused {
@@ -150,12 +218,15 @@ public final class EnclaveService {
    * Runs a signing request once per job id: a repeat with the same request gets the first answer,
    * a repeat with a different request under the same job id is refused.
    */
-  private EnclaveResponse once(String jobId, EnclaveRequest request, Signing signing) {
-    return once(recentJobs, jobId, request, signing);
-  }
-
   private static EnclaveResponse once(
-      RecentJobs<EnclaveResponse> jobs, String jobId, EnclaveRequest request, Signing signing) {
+      boolean remember, RecentJobs<EnclaveResponse> jobs, String jobId, EnclaveRequest request, Signing signing) {
+    if (!remember) {
+      try {
+        return signing.sign();
+      } catch (Refused e) {
+        return e.toResponse();
+      }
+    }
     try {
       return jobs.resultFor(
           jobId,

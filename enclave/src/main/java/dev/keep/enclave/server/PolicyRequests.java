@@ -151,8 +151,8 @@ final class PolicyRequests {
   private EnclaveResponse.PolicyInfo info(String keyId) {
     KeyPolicies.Slot slot = book.find(keyId).orElseThrow();
     Instant now = now();
-    Instant hour = now.minus(Duration.ofHours(1));
-    Instant day = now.minus(Duration.ofDays(1));
+    Duration hour = Duration.ofHours(1);
+    Duration day = Duration.ofDays(1);
     JsonNode document;
     try {
       document = Json.MAPPER.readTree(slot.policy().canonicalJson());
@@ -160,8 +160,8 @@ final class PolicyRequests {
       throw new IllegalStateException("a parsed policy's canonical JSON parses", e);
     }
     return new EnclaveResponse.PolicyInfo(keyId, slot.policy().version(), slot.policy().hash().toHex(), document,
-        slot.counters().count(hour, null), slot.counters().count(day, null),
-        slot.counters().amount(hour, null), slot.counters().amount(day, null));
+        slot.counters().count(now, hour), slot.counters().count(now, day),
+        slot.counters().amount(now, hour), slot.counters().amount(now, day));
   }
 
   /** The gate: decides and charges, and refuses with the deciding rule when the policy denies. */

@@ -5,7 +5,7 @@ import dev.keep.enclave.keys.KeyMaterial;
 import dev.keep.enclave.keys.Network;
 import dev.keep.enclave.policy.Decision;
 import dev.keep.enclave.policy.JobFacts;
-import dev.keep.enclave.policy.MemoryCounters;
+import dev.keep.enclave.policy.BucketCounters;
 import dev.keep.enclave.policy.Policy;
 import dev.keep.enclave.policy.PolicyEngine;
 import dev.keep.enclave.policy.SpendFacts;
@@ -78,15 +78,15 @@ public class PolicyBenchmark {
 
     final PolicyEngine engine = new PolicyEngine(ENGINE);
     Policy policy;
-    MemoryCounters counters;
+    BucketCounters counters;
     JobFacts job;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
       policy = Policy.parse(POLICY, Network.TESTNET);
-      counters = MemoryCounters.forPolicy(policy);
+      counters = new BucketCounters();
       for (int i = 0; i < history; i++) {
-        counters.charge("earlier-" + i, NOW.minus(Duration.ofSeconds(1 + (i % 3_000))), 1_000);
+        counters.charge(NOW.minus(Duration.ofSeconds(1 + (i % 3_000))), 1_000);
       }
       Script payee = Script.fromHex("0014751e76e8199196d454941c45d1b3a323f1433bd6");
       job = JobFacts.psbt("job-1", new SpendFacts(600_000, 2_000, 200, List.of(payee)),

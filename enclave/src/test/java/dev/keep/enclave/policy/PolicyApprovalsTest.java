@@ -167,8 +167,8 @@ class PolicyApprovalsTest {
     return JobFacts.message("job-1", DIGEST, NOON).withApprovals(approvals);
   }
 
-  private static MemoryCounters counters() {
-    return new MemoryCounters(Duration.ZERO);
+  private static BucketCounters counters() {
+    return new BucketCounters();
   }
 
   private static Approval sign(String name, int secret, Digest32 digest) {

@@ -1,117 +1,99 @@
 package dev.keep.enclave.policy;
 
 import static dev.keep.enclave.policy.PolicyFixtures.NOON;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** MemoryCounters: windows exclude their start, charges are idempotent, old ones are pruned. */
+/** BucketCounters: windows, the size of the state whatever the history, and its encoding. */
 class PolicyCountersTest {
+  private static final Duration MINUTE = Duration.ofMinutes(1);
   private static final Duration HOUR = Duration.ofHours(1);
+  private static final Duration DAY = Duration.ofDays(1);
 
   @Test
-  void aWindowHoldsChargesStrictlyAfterItsStart() {
-    MemoryCounters c = new MemoryCounters(HOUR);
-    c.charge("a", NOON, 100);
-    c.charge("b", NOON.plusSeconds(1), 10);
-    assertEquals(2, c.count(NOON.minusNanos(1), "x"));
-    assertEquals(110, c.amount(NOON.minusNanos(1), "x"));
-    assertEquals(1, c.count(NOON, "x"), "a charge exactly at the start is outside");
-    assertEquals(10, c.amount(NOON, "x"));
-    assertEquals(0, c.count(NOON.plusSeconds(1), "x"));
+  void aWindowCountsItsCharges_andForgetsThemAfterAtMostOneBucketMore() {
+    BucketCounters c = new BucketCounters();
+    c.charge(NOON, 100);
+    c.charge(NOON.plusSeconds(30), 10);
+    assertEquals(2, c.count(NOON.plusSeconds(30), HOUR));
+    assertEquals(110, c.amount(NOON.plusSeconds(30), HOUR));
+    // A charge counts for the whole window...
+    assertEquals(2, c.count(NOON.plus(HOUR).minusSeconds(1), HOUR));
+    // ...and at most one bucket (a minute, for 1h) longer: never shorter.
+    assertEquals(0, c.count(NOON.plus(HOUR).plusSeconds(90), HOUR));
+    assertEquals(0, c.amount(NOON.plus(HOUR).plusSeconds(90), HOUR));
   }
 
   @Test
-  void aJobsOwnChargeCanBeLeftOut() {
-    MemoryCounters c = new MemoryCounters(HOUR);
-    c.charge("a", NOON, 100);
-    c.charge("b", NOON, 10);
-    assertEquals(1, c.count(NOON.minus(HOUR), "a"));
-    assertEquals(10, c.amount(NOON.minus(HOUR), "a"));
+  void eachNamedWindowIsAnsweredAtItsResolution() {
+    assertEquals(0, BucketCounters.levelFor(MINUTE));
+    assertEquals(1, BucketCounters.levelFor(HOUR));
+    assertEquals(2, BucketCounters.levelFor(DAY));
+    assertEquals(3, BucketCounters.levelFor(Duration.ofDays(7)));
+    assertEquals(5, BucketCounters.levelFor(Duration.ofSeconds(Window.MAX_SECONDS)));
   }
 
   @Test
-  void chargingAJobAgainKeepsTheFirstEntry() {
-    MemoryCounters c = new MemoryCounters(HOUR);
-    c.charge("a", NOON, 100);
-    c.charge("a", NOON.plusSeconds(5), 999);
-    assertTrue(c.isCharged("a"));
-    assertFalse(c.isCharged("b"));
-    assertEquals(List.of(new Charge("a", NOON, 100)), c.charges());
+  void aChargeDatedAfterNow_counts() {
+    BucketCounters c = new BucketCounters();
+    c.charge(NOON.plus(HOUR), 5); // a clock that stepped back since
+    assertEquals(1, c.count(NOON, MINUTE));
+    assertEquals(5, c.amount(NOON, DAY));
   }
 
   @Test
-  void chargesOlderThanTheHorizonArePruned() {
-    MemoryCounters c = new MemoryCounters(HOUR);
-    c.charge("old", NOON, 1);
-    c.charge("edge", NOON.plus(HOUR), 1); // "old" is exactly one horizon back: kept
-    assertTrue(c.isCharged("old"));
-    c.charge("later", NOON.plus(HOUR).plusSeconds(1), 1);
-    assertFalse(c.isCharged("old"), "no window can count it any more");
-    assertEquals(List.of("edge", "later"), c.charges().stream().map(Charge::jobId).toList());
-    c.prune(NOON.plus(Duration.ofHours(3)));
-    assertEquals(List.of(), c.charges());
+  void aChargeOlderThanALevelKeeps_goesIntoItsOldestBucket_soItCountsLonger_notShorter() {
+    BucketCounters c = new BucketCounters();
+    c.charge(NOON, 1);
+    c.charge(NOON.minus(Duration.ofMinutes(10)), 7); // older than the 2-second level's 128 s
+    Duration longest = Duration.ofSeconds(126); // the longest window the 2-second level answers
+    assertEquals(2, c.count(NOON, longest), "counted as if 126 s old: longer than it should, never shorter");
+    assertEquals(8, c.amount(NOON, longest));
+    assertEquals(1, c.count(NOON, MINUTE));
   }
 
   @Test
-  void horizonIsThePolicysLongestWindow() {
-    Policy p =
-        PolicyFixtures.rule(
-            """
-            {"id":"root","all":[{"id":"a","type":"max_count","window":"1h","count":1},
-              {"id":"b","not":{"id":"c","type":"velocity","window":"7d","sats":1}}]}
-            """);
-    MemoryCounters c = MemoryCounters.forPolicy(p);
-    c.charge("week-old", NOON, 1);
-    c.charge("now", NOON.plus(Duration.ofDays(7)), 1);
-    assertTrue(c.isCharged("week-old"));
-    c.charge("after", NOON.plus(Duration.ofDays(7)).plusSeconds(1), 1);
-    assertFalse(c.isCharged("week-old"));
-  }
-
-  @Test
-  void chargesExportAndRestoreOldestFirst() {
-    MemoryCounters c = new MemoryCounters(HOUR);
-    c.charge("b", NOON.plusSeconds(2), 20);
-    c.charge("a", NOON.plusSeconds(1), 10);
-    c.charge("c", NOON.plusSeconds(1), 30);
-    List<Charge> exported = c.charges();
-    assertEquals(List.of("a", "c", "b"), exported.stream().map(Charge::jobId).toList());
-    MemoryCounters restored = MemoryCounters.restore(HOUR, exported);
-    assertEquals(exported, restored.charges());
-    assertEquals(60, restored.amount(NOON, "x"));
-    assertTrue(restored.isCharged("c"));
-  }
-
-  @Test
-  void restoreRefusesOneJobWithTwoCharges() {
-    Charge a = new Charge("a", NOON, 1);
-    assertEquals(List.of(a), MemoryCounters.restore(HOUR, List.of(a, a)).charges());
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> MemoryCounters.restore(HOUR, List.of(a, new Charge("a", NOON, 2))));
-  }
-
-  @Test
-  void amountsSaturateRatherThanWrap() {
-    MemoryCounters c = new MemoryCounters(HOUR);
-    c.charge("a", NOON, Long.MAX_VALUE);
-    c.charge("b", NOON, 1);
-    assertEquals(Long.MAX_VALUE, c.amount(NOON.minusSeconds(1), "x"));
-  }
-
-  @Test
-  void chargesAreChecked() {
+  void theStateHasAFixedUpperSize_howeverManyCharges() {
+    BucketCounters c = new BucketCounters();
+    int empty = c.encode().length;
     Instant t = NOON;
-    assertThrows(IllegalArgumentException.class, () -> new Charge("", t, 0));
-    assertThrows(IllegalArgumentException.class, () -> new Charge("a", null, 0));
-    assertThrows(IllegalArgumentException.class, () -> new Charge("a", t, -1));
-    assertThrows(IllegalArgumentException.class, () -> new MemoryCounters(Duration.ofSeconds(-1)));
+    for (int i = 0; i < 100_000; i++) {
+      t = t.plusSeconds(37);
+      c.charge(t, 2_100_000_000_000_000L);
+    }
+    int full = c.encode().length;
+    assertTrue(empty < 1_024, "an empty state: " + empty);
+    assertTrue(full <= 1 + 6 * 10 + 316 * 19, "a busy state: " + full);
+    assertEquals(100_000, c.count(t, Duration.ofSeconds(Window.MAX_SECONDS)));
+    assertEquals(Long.MAX_VALUE, c.amount(t, Duration.ofSeconds(Window.MAX_SECONDS)), "sums saturate");
+  }
+
+  @Test
+  void encodingRoundTrips_andRefusesWhatItDidNotWrite() {
+    BucketCounters c = new BucketCounters();
+    c.charge(NOON, 1_000);
+    c.charge(NOON.plus(Duration.ofDays(3)), 2_000);
+    byte[] bytes = c.encode();
+    BucketCounters back = BucketCounters.decode(bytes);
+    assertArrayEquals(bytes, back.encode());
+    assertEquals(c.amount(NOON.plus(Duration.ofDays(3)), Duration.ofDays(7)),
+        back.amount(NOON.plus(Duration.ofDays(3)), Duration.ofDays(7)));
+    assertThrows(IllegalArgumentException.class, () -> BucketCounters.decode(new byte[0]));
+    assertThrows(IllegalArgumentException.class, () -> BucketCounters.decode(new byte[] {9}));
+    byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 1);
+    assertThrows(IllegalArgumentException.class, () -> BucketCounters.decode(truncated));
+    byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+    assertThrows(IllegalArgumentException.class, () -> BucketCounters.decode(longer));
+  }
+
+  @Test
+  void negativeAmountsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new BucketCounters().charge(NOON, -1));
   }
 }

@@ -232,8 +232,8 @@ class PolicyFactsTest {
         verifiedChange ? Optional.of(VERIFIED) : Optional.empty());
   }
 
-  private static MemoryCounters counters() {
-    return new MemoryCounters(Duration.ofDays(1));
+  private static BucketCounters counters() {
+    return new BucketCounters();
   }
 
   private static PublicKey own() {

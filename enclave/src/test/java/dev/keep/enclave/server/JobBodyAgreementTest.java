@@ -108,7 +108,7 @@ class JobBodyAgreementTest {
 
   /** Null when the enclave signs the request the frame carries, else why not. */
   private String enclaveVerdict(String requestJson, Class<? extends EnclaveResponse> signed) {
-    String frame = "{\"v\":1,\"id\":\"1\",\"body\":" + requestJson.replace("\"J\"", "\"agree-" + jobs++ + "\"") + "}";
+    String frame = "{\"v\":1,\"id\":\"1\",\"body\":" + requestJson.replace("\"J\"", "\"agree-" + jobs++ + "\"") + ",\"state\":null}";
     EnclaveRequest request;
     try {
       request = ProtocolCodec.decodeRequest(frame.getBytes(StandardCharsets.UTF_8)).body();

@@ -105,8 +105,10 @@ class PolicyServiceTest {
     assertInstanceOf(EnclaveResponse.SchnorrSigned.class, sign(s, "k", "job-10"));
     var info = assertInstanceOf(EnclaveResponse.PolicyInfo.class, s.handle(new EnclaveRequest.GetPolicy("k")));
     assertEquals(10, info.signaturesLastHour());
-    now.set(NOON.plusSeconds(3_600 + 1)); // the first signature left the window
-    assertInstanceOf(EnclaveResponse.SchnorrSigned.class, sign(s, "k", "job-12"));
+    now.set(NOON.plusSeconds(3_600 + 1)); // an hour: counted up to one bucket (a minute) longer
+    denied(sign(s, "k", "job-12"));
+    now.set(NOON.plusSeconds(3_600 + 60)); // the first signature left the window
+    assertInstanceOf(EnclaveResponse.SchnorrSigned.class, sign(s, "k", "job-13"));
   }
 
   @Test

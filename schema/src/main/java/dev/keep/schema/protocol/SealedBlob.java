@@ -38,8 +38,11 @@ public record SealedBlob(
   public static final String KEY = "key";
   public static final String STATE = "state";
 
-  /** Largest sealed secret part, in base64 characters: a policy state keeps at most a week of charges. */
-  public static final int MAX_CIPHERTEXT_CHARS = 8 * 1024 * 1024;
+  /**
+   * Largest sealed secret part, in base64 characters: a state is a policy (at most 64 KiB) and
+   * counters of fixed size (a few KiB), whatever the key's history.
+   */
+  public static final int MAX_CIPHERTEXT_CHARS = 128 * 1024;
 
   public SealedBlob {
     if (version != VERSION) {

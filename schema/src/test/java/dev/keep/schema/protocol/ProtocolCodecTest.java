@@ -82,6 +82,9 @@ class ProtocolCodecTest {
     for (EnclaveResponse r : ProtocolSamples.RESPONSES) {
       actual.append(new String(ProtocolCodec.encode(ResponseFrame.of("1", r)), StandardCharsets.UTF_8)).append('\n');
     }
+    // A request that presents the key's stored state, as a worker of a fleet sends it.
+    actual.append(new String(ProtocolCodec.encode(RequestFrame.of("1", ProtocolSamples.REQUESTS.get(6),
+        ProtocolSamples.SEALED_STATE)), StandardCharsets.UTF_8)).append('\n');
     // A response that carries what it sealed: a signature with the charged policy state.
     actual.append(new String(ProtocolCodec.encode(ResponseFrame.of("1", ProtocolSamples.RESPONSES.get(0),
         List.of(ProtocolSamples.SEALED_KEY, ProtocolSamples.SEALED_STATE))), StandardCharsets.UTF_8)).append('\n');
@@ -98,7 +101,8 @@ class ProtocolCodecTest {
     String[][] cases = {
       {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_message\",\"jobId\":\"j\",\"keyId\":\"k\",\"message\":\"zz\",\"scheme\":\"bip340\",\"path\":null,\"approvals\":null}}", "message"},
       {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"sign_message\",\"jobId\":\"j\",\"keyId\":\"bad key\",\"message\":\"00\",\"scheme\":\"bip340\",\"path\":null,\"approvals\":null}}", "keyId"},
-      {"{\"v\":2,\"id\":\"1\",\"body\":{\"type\":\"health\"}}", "v:"},
+      {"{\"v\":2,\"id\":\"1\",\"body\":{\"type\":\"health\"},\"state\":null}", "v:"},
+      {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"health\"}}", "state"},
       {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"launch_missiles\"}}", "launch_missiles"},
       {"{\"v\":1,\"id\":\"1\",\"body\":{\"type\":\"health\",\"extra\":1}}", "extra"},
       {"{\"v\":1,\"id\":\"1\"}", "body"},
