@@ -4,6 +4,7 @@ import dev.keep.worker.sealing.KeySealer;
 
 import dev.keep.worker.enclave.EnclaveClient;
 import dev.keep.worker.jobs.JobExecutor;
+import dev.keep.worker.jobs.KeyLanes;
 import dev.keep.worker.jobs.JobStore;
 import dev.keep.worker.queue.DeadLetterDrainer;
 import dev.keep.worker.queue.SqsWorker;
@@ -20,6 +21,7 @@ public final class Worker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
   private final SqsWorker consumer;
+  private final KeyLanes lanes;
   private final EnclaveClient enclave;
   private final KeySealer sealer;
   private volatile KeySealer.UnsealReport unsealed;
@@ -33,12 +35,14 @@ public final class Worker implements AutoCloseable {
       WorkerConfig config,
       String jobsTable,
       String auditTable,
+      String keysTable,
       KeySealer sealer,
       Clock clock) {
     this.enclave = enclave;
     this.sealer = sealer;
-    JobStore store = new JobStore(dynamo, jobsTable, auditTable);
-    this.consumer = new SqsWorker(sqs, store, new JobExecutor(enclave, sealer), config, clock);
+    JobStore store = new JobStore(dynamo, jobsTable, auditTable, keysTable);
+    this.lanes = new KeyLanes(new JobExecutor(enclave), store, sealer, config.workerId(), clock);
+    this.consumer = new SqsWorker(sqs, store, lanes, config, clock);
     if (config.deadLetterQueueUrl() != null) {
       DeadLetterDrainer dlq = new DeadLetterDrainer(sqs, store, config.deadLetterQueueUrl(), config.workerId(), clock);
       this.drainer = Thread.ofPlatform().name("worker-dlq").daemon(true).unstarted(() -> {
@@ -99,6 +103,11 @@ public final class Worker implements AutoCloseable {
 
   public long finishedJobs() {
     return consumer.finishedJobs();
+  }
+
+  /** The key lanes: groups stored, and groups refused because another host stored first. */
+  public KeyLanes lanes() {
+    return lanes;
   }
 
   /** First half of a graceful stop: take no more messages. */

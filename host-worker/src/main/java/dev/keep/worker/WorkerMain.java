@@ -81,7 +81,7 @@ public final class WorkerMain {
     try {
       worker = new Worker(sqs, dynamo, enclave, config,
           env.getOrDefault("KEEP_JOBS_TABLE", "jobs"), env.getOrDefault("KEEP_AUDIT_TABLE", "audit"),
-          sealer, Clock.systemUTC()).start();
+          env.getOrDefault("KEEP_KEYS_TABLE", "keys"), sealer, Clock.systemUTC()).start();
     } catch (IllegalStateException e) {
       System.err.println("keep-worker: " + e.getMessage());
       System.exit(1);

@@ -47,8 +47,17 @@ public final class EnclaveClient implements AutoCloseable {
 
   /** Sends one request and returns the whole response frame, with the blobs the enclave sealed. */
   public ResponseFrame exchange(EnclaveRequest request) throws EnclaveUnavailableException {
+    return exchange(request, null);
+  }
+
+  /**
+   * Sends a request about one key with the key's stored {@code state} (null: the enclave's own), to
+   * be decided on exactly that state.
+   */
+  public ResponseFrame exchange(EnclaveRequest request, dev.keep.schema.protocol.SealedBlob state)
+      throws EnclaveUnavailableException {
     int index = Math.floorMod(next.getAndIncrement(), connections.length);
-    return connections[index].call(request, timeout);
+    return connections[index].call(request, state, timeout);
   }
 
   @Override

@@ -83,9 +83,10 @@ final class MultiplexedConnection {
     this.codec = codec;
   }
 
-  ResponseFrame call(EnclaveRequest request, Duration timeout) throws EnclaveUnavailableException {
+  ResponseFrame call(EnclaveRequest request, dev.keep.schema.protocol.SealedBlob state, Duration timeout)
+      throws EnclaveUnavailableException {
     String id = Long.toString(ids.incrementAndGet());
-    byte[] payload = ProtocolCodec.encode(RequestFrame.of(id, request));
+    byte[] payload = ProtocolCodec.encode(RequestFrame.of(id, request, state));
     CompletableFuture<ResponseFrame> response = new CompletableFuture<>();
     Session current;
     lock.lock();

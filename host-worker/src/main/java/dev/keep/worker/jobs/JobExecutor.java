@@ -1,26 +1,26 @@
 package dev.keep.worker.jobs;
 
-import dev.keep.schema.protocol.ErrorCode;
-import dev.keep.schema.protocol.ResponseFrame;
-import dev.keep.worker.sealing.KeySealer;
-import dev.keep.worker.sealing.SealingFailure;
-
 import dev.keep.schema.api.JobRequest;
 import dev.keep.schema.api.JobRequestDecoder;
-import dev.keep.schema.encoding.SchemaViolation;
-import dev.keep.schema.tables.JobItemBudget;
-import java.nio.charset.StandardCharsets;
 import dev.keep.schema.api.JobResult;
 import dev.keep.schema.encoding.Json;
+import dev.keep.schema.encoding.SchemaViolation;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.schema.protocol.ErrorCode;
+import dev.keep.schema.protocol.ResponseFrame;
+import dev.keep.schema.protocol.SealedBlob;
+import dev.keep.schema.tables.JobItemBudget;
 import dev.keep.worker.enclave.EnclaveClient;
 import dev.keep.worker.enclave.EnclaveUnavailableException;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Turns a claimed job into an enclave request and the enclave's answer into an {@link Outcome}.
- * A transient failure (the enclave unreachable, or {@code INTERNAL}) is thrown, so the caller can
- * retry the job; everything else is terminal.
+ * Decides one claimed job in the enclave, on the key state the caller presents, and turns the
+ * answer into an {@link Outcome} with the new state it charged. Nothing is stored here: {@link
+ * KeyLanes} stores outcomes and states together, so a charge is durable exactly when its result is.
+ * A transient failure (the enclave unreachable, or {@code INTERNAL}) is thrown, so the job can be
+ * retried; everything else is an outcome.
  */
 public final class JobExecutor {
   /**
@@ -30,15 +30,9 @@ public final class JobExecutor {
   public static final String POLICY_EVALUATE = JobRequest.POLICY_EVALUATE;
 
   private final EnclaveClient enclave;
-  private final KeySealer sealer;
 
-  /**
-   * @param sealer stores what each signature sealed (the charged policy state) before the result
-   *     is written, and unseals the keys again when the enclave has lost them (it restarted)
-   */
-  public JobExecutor(EnclaveClient enclave, KeySealer sealer) {
+  public JobExecutor(EnclaveClient enclave) {
     this.enclave = enclave;
-    this.sealer = sealer;
   }
 
   /** Thrown for failures worth another attempt. */
@@ -50,31 +44,45 @@ public final class JobExecutor {
     }
   }
 
-  public Outcome execute(Job job) throws TransientFailure {
+  /** The enclave holds no such key: it restarted, or this host has not unsealed it yet. */
+  public static final class KeyMissing extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    KeyMissing(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * A decision: the job's outcome, and the key's new state when the decision charged it (null
+   * when it did not).
+   */
+  public record Decided(Outcome outcome, SealedBlob next) {}
+
+  /**
+   * Decides {@code job} on {@code state}, the key's stored state (null when the key has none).
+   */
+  public Decided decide(Job job, SealedBlob state) throws TransientFailure, KeyMissing {
     EnclaveRequest request;
     try {
       request = toEnclaveRequest(job);
     } catch (SchemaViolation e) {
       // The API validated this body; if it no longer passes, no retry will make it pass.
-      return new Outcome.Rejected("INVALID_REQUEST", "stored request is invalid: " + e.getMessage());
+      return new Decided(new Outcome.Rejected("INVALID_REQUEST", "stored request is invalid: " + e.getMessage()), null);
     }
-    EnclaveResponse response;
+    ResponseFrame frame;
     try {
-      ResponseFrame frame = enclave.exchange(request);
-      // The charge is durable before the signature is: a state that cannot be stored fails the attempt.
-      sealer.persist(frame.sealed());
-      response = frame.body();
+      frame = enclave.exchange(request, state);
     } catch (EnclaveUnavailableException e) {
       throw new TransientFailure(e.getMessage(), e);
-    } catch (SealingFailure e) {
-      throw new TransientFailure(e.getMessage(), e);
     }
-    if (response instanceof EnclaveResponse.Error error && error.code() == ErrorCode.KEY_NOT_FOUND
-        && sealer.recover(job.keyId())) {
-      throw new TransientFailure("the enclave did not hold '" + job.keyId() + "' (it restarted); the keys were "
-          + "unsealed into it again and the job will be retried", null);
+    SealedBlob next = frame.sealed().stream().filter(b -> b.kind().equals(SealedBlob.STATE)).reduce((a, b) -> b)
+        .orElse(null);
+    EnclaveResponse response = frame.body();
+    if (response instanceof EnclaveResponse.Error error && error.code() == ErrorCode.KEY_NOT_FOUND) {
+      throw new KeyMissing(error.message());
     }
-    return switch (response) {
+    Outcome outcome = switch (response) {
       case EnclaveResponse.SchnorrSigned s ->
           signed(new JobResult.Schnorr(s.signature(), s.publicKey(), s.path()));
       case EnclaveResponse.EcdsaSigned s ->
@@ -97,6 +105,8 @@ public final class JobExecutor {
           throw new TransientFailure(
               "enclave answered a " + job.kind() + " job with " + response.getClass().getSimpleName(), null);
     };
+    // Only a signature charges; a state with any other answer would be a bug, and is not stored.
+    return new Decided(outcome, outcome instanceof Outcome.Signed ? next : null);
   }
 
   private static Outcome signed(JobResult result) {

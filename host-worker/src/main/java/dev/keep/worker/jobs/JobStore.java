@@ -18,6 +18,11 @@ import static dev.keep.schema.tables.JobAttributes.TENANT_ID;
 import static dev.keep.schema.tables.JobAttributes.UPDATED_AT;
 
 import dev.keep.schema.api.JobStatus;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.protocol.SealedBlob;
+import dev.keep.worker.sealing.DynamoDbSealedKeys;
+import java.util.ArrayList;
+import java.util.List;
 import dev.keep.schema.tables.JobItemBudget;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,11 +52,145 @@ public final class JobStore {
   private final DynamoDbClient dynamo;
   private final String jobsTable;
   private final String auditTable;
+  private final String keysTable;
 
   public JobStore(DynamoDbClient dynamo, String jobsTable, String auditTable) {
+    this(dynamo, jobsTable, auditTable, "keys");
+  }
+
+  public JobStore(DynamoDbClient dynamo, String jobsTable, String auditTable, String keysTable) {
     this.dynamo = dynamo;
     this.jobsTable = jobsTable;
     this.auditTable = auditTable;
+    this.keysTable = keysTable;
+  }
+
+  /** One job of a group: its terminal outcome and audit record. */
+  public record Ending(Job job, Outcome outcome, AuditRecord audit) {}
+
+  /** What a group commit did. */
+  public sealed interface GroupResult {
+    /** Every job ended, and the key's state is what the group decided on plus its charges. */
+    record Committed() implements GroupResult {}
+
+    /**
+     * The key's stored state is no longer the one the group was decided on (another host stored
+     * first): nothing was written. {@code current} is what is stored now (null: no state).
+     */
+    record StateMoved(SealedBlob current) implements GroupResult {}
+
+    /** These jobs' leases were lost (another worker took them, or they ended): nothing was written. */
+    record LeasesLost(java.util.Set<String> jobIds) implements GroupResult {}
+
+    /** DynamoDB refused what this job would store (an item over 400 KB): nothing was written. */
+    record NotStorable(String jobId, String reason) implements GroupResult {}
+  }
+
+  /** Most jobs in one group: DynamoDB takes 100 actions per transaction, two a job and one for the key. */
+  public static final int MAX_GROUP = 49;
+
+  /**
+   * Ends a group of one key's jobs in one transaction, together with the key's state: {@code next}
+   * replaces the stored state only if the stored one is still {@code base} (its sequence; null for
+   * a key with no state), and when the group charged nothing the same condition is checked alone.
+   * So a result is stored exactly when the state it was decided on was the stored one, and a charge
+   * is stored exactly when its result is: no signature is released without its charge, and no
+   * charge is kept for a result that was not.
+   *
+   * @throws NotStorableException never; a refused item is reported as {@link GroupResult.NotStorable}
+   */
+  public GroupResult commitGroup(String keyId, SealedBlob base, SealedBlob next, List<Ending> endings, String owner,
+      Instant now) {
+    if (endings.isEmpty() || endings.size() > MAX_GROUP) {
+      throw new IllegalArgumentException("a group ends 1 to " + MAX_GROUP + " jobs, got " + endings.size());
+    }
+    List<TransactWriteItem> items = new ArrayList<>();
+    Map<String, String> keyNames = new HashMap<>(Map.of("#n", DynamoDbSealedKeys.STATE_SEQUENCE));
+    Map<String, AttributeValue> keyValues = new HashMap<>();
+    String condition;
+    if (base == null) {
+      condition = "attribute_not_exists(#n)";
+    } else {
+      condition = "#n = :base";
+      keyValues.put(":base", n(base.sequence()));
+    }
+    Map<String, AttributeValue> key = Map.of(dev.keep.schema.tables.TenantAttributes.KEY_ID, s(keyId));
+    if (next != null) {
+      keyNames.put("#s", DynamoDbSealedKeys.SEALED_STATE);
+      keyValues.put(":s", s(Json.write(next)));
+      keyValues.put(":next", n(next.sequence()));
+      items.add(TransactWriteItem.builder().update(Update.builder().tableName(keysTable).key(key)
+          .updateExpression("SET #s = :s, #n = :next").conditionExpression(condition)
+          .expressionAttributeNames(keyNames).expressionAttributeValues(keyValues)
+          .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build()).build());
+    } else {
+      var check = software.amazon.awssdk.services.dynamodb.model.ConditionCheck.builder().tableName(keysTable).key(key)
+          .conditionExpression(condition).expressionAttributeNames(keyNames)
+          .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+      if (!keyValues.isEmpty()) {
+        check.expressionAttributeValues(keyValues);
+      }
+      items.add(TransactWriteItem.builder().conditionCheck(check.build()).build());
+    }
+    for (Ending e : endings) {
+      items.add(TransactWriteItem.builder().update(terminalUpdate(e.job(), owner, e.outcome(), now)).build());
+      items.add(TransactWriteItem.builder().put(auditPut(e.audit())).build());
+    }
+    try {
+      dynamo.transactWriteItems(b -> b.transactItems(items));
+      return new GroupResult.Committed();
+    } catch (TransactionCanceledException e) {
+      List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+      for (int i = 0; i < reasons.size(); i++) {
+        if ("ValidationError".equals(reasons.get(i).code())) {
+          String jobId = i == 0 ? null : endings.get((i - 1) / 2).job().jobId();
+          String why = "DynamoDB refused the job's terminal write: "
+              + Optional.ofNullable(reasons.get(i).message()).orElse(e.awsErrorDetails().errorMessage());
+          return new GroupResult.NotStorable(jobId, why);
+        }
+      }
+      if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
+        Map<String, AttributeValue> old = reasons.get(0).hasItem() ? reasons.get(0).item() : null;
+        return new GroupResult.StateMoved(old == null ? readState(keyId) : stateOf(old));
+      }
+      java.util.Set<String> lost = new java.util.LinkedHashSet<>();
+      for (int i = 1; i < reasons.size(); i++) {
+        if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
+          lost.add(endings.get((i - 1) / 2).job().jobId());
+        }
+      }
+      if (!lost.isEmpty()) {
+        return new GroupResult.LeasesLost(lost);
+      }
+      throw e;
+    } catch (DynamoDbException e) {
+      if (e.statusCode() == 400 && e.awsErrorDetails() != null
+          && "ValidationException".equals(e.awsErrorDetails().errorCode())) {
+        return new GroupResult.NotStorable(endings.size() == 1 ? endings.get(0).job().jobId() : null,
+            "DynamoDB refused the group's terminal write: " + e.awsErrorDetails().errorMessage());
+      }
+      throw e;
+    }
+  }
+
+  /** The key's stored state, read consistently; null when it has none. */
+  public SealedBlob readState(String keyId) {
+    Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(keysTable)
+        .key(Map.of(dev.keep.schema.tables.TenantAttributes.KEY_ID, s(keyId))).consistentRead(true)
+        .projectionExpression("#s").expressionAttributeNames(Map.of("#s", DynamoDbSealedKeys.SEALED_STATE))).item();
+    return item == null ? null : stateOf(item);
+  }
+
+  private static SealedBlob stateOf(Map<String, AttributeValue> item) {
+    AttributeValue v = item.get(DynamoDbSealedKeys.SEALED_STATE);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Json.MAPPER.readValue(v.s(), SealedBlob.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the stored state is not a sealed blob: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -189,6 +328,11 @@ public final class JobStore {
    *     does not fit; a later attempt would meet the same refusal
    */
   public boolean finish(Job job, String owner, Outcome outcome, AuditRecord audit, Instant now) {
+    return writeWithAudit(terminalUpdate(job, owner, outcome, now), audit);
+  }
+
+  /** The job's terminal state, written only while {@code owner} holds its lease. */
+  private Update terminalUpdate(Job job, String owner, Outcome outcome, Instant now) {
     Map<String, String> names = new HashMap<>();
     Map<String, AttributeValue> values = new HashMap<>();
     names.put("#status", STATUS);
@@ -215,16 +359,23 @@ public final class JobStore {
       case Outcome.Rejected r -> set += setError(names, values, r.code(), r.message());
       case Outcome.Failed f -> set += setError(names, values, f.code(), f.message());
     }
-    Update update =
-        Update.builder()
-            .tableName(jobsTable)
-            .key(Map.of(JOB_ID, s(job.jobId())))
-            .updateExpression(set + " REMOVE #owner, #expires")
-            .conditionExpression("#status = :running AND #owner = :owner")
-            .expressionAttributeNames(names)
-            .expressionAttributeValues(values)
-            .build();
-    return writeWithAudit(update, audit);
+    return Update.builder()
+        .tableName(jobsTable)
+        .key(Map.of(JOB_ID, s(job.jobId())))
+        .updateExpression(set + " REMOVE #owner, #expires")
+        .conditionExpression("#status = :running AND #owner = :owner")
+        .expressionAttributeNames(names)
+        .expressionAttributeValues(values)
+        .build();
+  }
+
+  /** The job's audit record, written only if the job has none. */
+  private Put auditPut(AuditRecord audit) {
+    return Put.builder()
+        .tableName(auditTable)
+        .item(audit.toItem())
+        .conditionExpression("attribute_not_exists(jobId)")
+        .build();
   }
 
   /**
@@ -232,12 +383,7 @@ public final class JobStore {
    * job has none, so a job never gets two. False when either condition failed.
    */
   private boolean writeWithAudit(Update update, AuditRecord audit) {
-    Put put =
-        Put.builder()
-            .tableName(auditTable)
-            .item(audit.toItem())
-            .conditionExpression("attribute_not_exists(jobId)")
-            .build();
+    Put put = auditPut(audit);
     try {
       dynamo.transactWriteItems(
           b -> b.transactItems(

@@ -8,7 +8,7 @@ import dev.keep.schema.queue.SigningMessage;
 import dev.keep.worker.jobs.AuditRecord;
 import dev.keep.worker.jobs.Claim;
 import dev.keep.worker.jobs.Job;
-import dev.keep.worker.jobs.JobExecutor;
+import dev.keep.worker.jobs.KeyLanes;
 import dev.keep.worker.jobs.JobStore;
 import dev.keep.worker.jobs.Outcome;
 import java.time.Clock;
@@ -43,7 +43,8 @@ public final class SqsWorker implements AutoCloseable {
 
   private final SqsClient sqs;
   private final JobStore store;
-  private final JobExecutor executor;
+  private final KeyLanes lanes;
+  private final MessageDeleter deleter;
   private final WorkerConfig config;
   private final Clock clock;
   private final Semaphore slots;
@@ -56,10 +57,11 @@ public final class SqsWorker implements AutoCloseable {
   private volatile boolean running;
   private Thread poller;
 
-  public SqsWorker(SqsClient sqs, JobStore store, JobExecutor executor, WorkerConfig config, Clock clock) {
+  public SqsWorker(SqsClient sqs, JobStore store, KeyLanes lanes, WorkerConfig config, Clock clock) {
     this.sqs = sqs;
     this.store = store;
-    this.executor = executor;
+    this.lanes = lanes;
+    this.deleter = new MessageDeleter(sqs, config.queueUrl());
     this.config = config;
     this.clock = clock;
     this.slots = new Semaphore(config.concurrency());
@@ -163,11 +165,11 @@ public final class SqsWorker implements AutoCloseable {
     switch (claim) {
       case Claim.NotFound n -> {
         LOG.warn("message {} names unknown job {}; deleting it", message.messageId(), body.jobId());
-        delete(message);
+        deleter.delete(message);
       }
       case Claim.AlreadyTerminal t -> {
         LOG.debug("job {} already {}; deleting duplicate message", body.jobId(), t.status());
-        delete(message);
+        deleter.delete(message);
       }
       case Claim.LeasedByOther other -> {
         long wait = Math.max(1, Duration.between(now, other.leaseExpiresAt()).toSeconds() + 1);
@@ -186,27 +188,39 @@ public final class SqsWorker implements AutoCloseable {
     }
     claimed.put(message.receiptHandle(), job.jobId());
     try {
-      Outcome outcome;
+      KeyLanes.Result result;
       try {
-        outcome = executor.execute(job);
-      } catch (JobExecutor.TransientFailure e) {
-        if (job.attempts() >= config.maxAttempts()) {
-          finish(message, job, new Outcome.Failed("ATTEMPTS_EXHAUSTED",
-              "gave up after " + job.attempts() + " attempts; last error: " + e.getMessage()));
-        } else {
-          int backoff = (int) Math.min(60, 1L << Math.min(job.attempts(), 6));
-          LOG.warn("job {} attempt {} failed ({}); retrying in {}s", job.jobId(), job.attempts(), e.getMessage(), backoff);
-          store.release(job.jobId(), config.workerId(), clock.instant());
-          changeVisibility(message, backoff);
-        }
-        return;
+        result = lanes.submit(job).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return; // shutting down: the message comes back after its visibility timeout
+      } catch (java.util.concurrent.ExecutionException e) {
+        result = new KeyLanes.Result.Transient(String.valueOf(e.getCause()));
       }
-      finish(message, job, outcome);
+      switch (result) {
+        case KeyLanes.Result.Ended ended -> {
+          finished.incrementAndGet();
+          deleter.delete(message);
+        }
+        case KeyLanes.Result.LeaseLost lost -> leaseLost(message, job);
+        case KeyLanes.Result.Transient t -> {
+          if (job.attempts() >= config.maxAttempts()) {
+            finish(message, job, new Outcome.Failed("ATTEMPTS_EXHAUSTED",
+                "gave up after " + job.attempts() + " attempts; last error: " + t.reason()));
+          } else {
+            int backoff = (int) Math.min(60, 1L << Math.min(job.attempts(), 6));
+            LOG.warn("job {} attempt {} failed ({}); retrying in {}s", job.jobId(), job.attempts(), t.reason(), backoff);
+            store.release(job.jobId(), config.workerId(), clock.instant());
+            changeVisibility(message, backoff);
+          }
+        }
+      }
     } finally {
       claimed.remove(message.receiptHandle());
     }
   }
 
+  /** Ends a job outside its key's lane: for outcomes that need no decision (attempts ran out). */
   private void finish(Message message, Job job, Outcome outcome) {
     Instant now = clock.instant();
     AuditRecord audit = AuditRecord.of(job, outcome, config.workerId(), now);
@@ -214,8 +228,6 @@ public final class SqsWorker implements AutoCloseable {
     try {
       written = store.finish(job, config.workerId(), outcome, audit, now);
     } catch (JobStore.NotStorableException e) {
-      // The result cannot be stored, now or ever: end the job with the cause instead of retrying
-      // into ATTEMPTS_EXHAUSTED. Nothing was released: the result existed only in this process.
       LOG.error("job {}: {}; ending it FAILED", job.jobId(), e.getMessage());
       Outcome failed = new Outcome.Failed("RESULT_NOT_STORED", "the " + outcome.status()
           + " result could not be stored, so it was not released: " + e.getMessage());
@@ -223,13 +235,19 @@ public final class SqsWorker implements AutoCloseable {
     }
     if (written) {
       finished.incrementAndGet();
-      delete(message);
+      deleter.delete(message);
       return;
     }
-    // Another worker took the job over after our lease ran out. If it has finished, the
-    // message is done with; otherwise leave it for the owner.
+    leaseLost(message, job);
+  }
+
+  /**
+   * Another worker took the job over after this one's lease ran out. If it has finished, the
+   * message is done with; otherwise it is left for the owner.
+   */
+  private void leaseLost(Message message, Job job) {
     if (store.status(job.jobId()).map(s -> s.isTerminal()).orElse(true)) {
-      delete(message);
+      deleter.delete(message);
     }
     LOG.warn("job {}: lease lost before the result was written; the new owner finishes it", job.jobId());
   }
@@ -256,10 +274,6 @@ public final class SqsWorker implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("heartbeat failed: {}", e.getMessage());
     }
-  }
-
-  private void delete(Message message) {
-    sqs.deleteMessage(b -> b.queueUrl(config.queueUrl()).receiptHandle(message.receiptHandle()));
   }
 
   private void changeVisibility(Message message, int seconds) {
@@ -300,6 +314,7 @@ public final class SqsWorker implements AutoCloseable {
       drained = false;
     }
     heartbeat.shutdownNow();
+    deleter.close();
     LOG.info("worker {} stopped; {} jobs finished{}", config.workerId(), finished.get(),
         drained ? "" : "; some jobs were still running and will be retried elsewhere");
     return drained;

@@ -56,6 +56,22 @@ public final class DirectorySealedKeys implements SealedKeyStore {
   }
 
   @Override
+  public synchronized java.util.Optional<SealedBlob> state(String keyId) throws SealedStoreException {
+    Path file = dir.resolve(keyId + ".state.json");
+    return Files.exists(file) ? java.util.Optional.of(read(file)) : java.util.Optional.empty();
+  }
+
+  @Override
+  public synchronized boolean replaceState(SealedBlob next, SealedBlob base) throws SealedStoreException {
+    java.util.Optional<SealedBlob> current = state(next.keyId());
+    if (!current.equals(java.util.Optional.ofNullable(base))) {
+      return false;
+    }
+    write(dir.resolve(next.keyId() + ".state.json"), next);
+    return true;
+  }
+
+  @Override
   public synchronized List<Stored> all() throws SealedStoreException {
     List<Stored> stored = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {

@@ -90,6 +90,42 @@ public final class DynamoDbSealedKeys implements SealedKeyStore {
   }
 
   @Override
+  public java.util.Optional<SealedBlob> state(String keyId) throws SealedStoreException {
+    try {
+      Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+          .key(Map.of(TenantAttributes.KEY_ID, AttributeValue.fromS(keyId))).consistentRead(true)
+          .projectionExpression("#s").expressionAttributeNames(Map.of("#s", SEALED_STATE))).item();
+      return item == null || !item.containsKey(SEALED_STATE)
+          ? java.util.Optional.empty()
+          : java.util.Optional.of(read(item.get(SEALED_STATE).s(), "sealedState"));
+    } catch (SdkException e) {
+      throw new SealedStoreException("reading the state of '" + keyId + "' from " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean replaceState(SealedBlob next, SealedBlob base) throws SealedStoreException {
+    try {
+      dynamo.updateItem(b -> b.tableName(table)
+          .key(Map.of(TenantAttributes.KEY_ID, AttributeValue.fromS(next.keyId())))
+          .updateExpression("SET #s = :s, #n = :n")
+          .conditionExpression(base == null ? "attribute_exists(keyId) AND attribute_not_exists(#n)"
+              : "attribute_exists(keyId) AND #n = :base")
+          .expressionAttributeNames(Map.of("#s", SEALED_STATE, "#n", STATE_SEQUENCE))
+          .expressionAttributeValues(base == null
+              ? Map.of(":s", AttributeValue.fromS(Json.write(next)), ":n", AttributeValue.fromN(Long.toString(next.sequence())))
+              : Map.of(":s", AttributeValue.fromS(Json.write(next)), ":n", AttributeValue.fromN(Long.toString(next.sequence())),
+                  ":base", AttributeValue.fromN(Long.toString(base.sequence())))));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    } catch (SdkException e) {
+      throw new SealedStoreException("storing the policy state of '" + next.keyId() + "' in " + table + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public List<Stored> all() throws SealedStoreException {
     List<Stored> stored = new ArrayList<>();
     try {

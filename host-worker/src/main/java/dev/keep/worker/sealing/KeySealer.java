@@ -139,11 +139,50 @@ public final class KeySealer {
     return frame.body();
   }
 
-  /** Sends any request and stores what it sealed before returning the answer. */
+  /**
+   * Sends any request and stores what it sealed before returning the answer. A request about one
+   * key's policy (a policy change, a dry run, showing it) is decided on the key's stored state,
+   * which the enclave adopts, and a new state is stored only if the stored one is still that one;
+   * when another host stored first, the request is decided again on the newer state.
+   */
   public EnclaveResponse call(EnclaveRequest request) throws SealingFailure {
-    ResponseFrame frame = exchange(request);
-    persist(frame.sealed());
-    return frame.body();
+    String keyId = switch (request) {
+      case EnclaveRequest.SetPolicy p -> p.keyId();
+      case EnclaveRequest.GetPolicy p -> p.keyId();
+      case EnclaveRequest.EvaluatePolicy e -> e.request().keyId();
+      default -> null;
+    };
+    if (keyId == null) {
+      ResponseFrame frame = exchange(request);
+      persist(frame.sealed());
+      return frame.body();
+    }
+    for (int attempt = 1; ; attempt++) {
+      SealedBlob base;
+      try {
+        base = store.state(keyId).orElse(null);
+      } catch (SealedStoreException e) {
+        throw new SealingFailure(e.getMessage(), e);
+      }
+      ResponseFrame frame;
+      try {
+        frame = enclave.exchange(request, base);
+      } catch (EnclaveUnavailableException e) {
+        throw new SealingFailure("enclave unavailable: " + e.getMessage(), e);
+      }
+      SealedBlob next = frame.sealed().stream().filter(b -> b.kind().equals(SealedBlob.STATE)).reduce((a, b) -> b)
+          .orElse(null);
+      try {
+        if (next == null || store.replaceState(next, base)) {
+          return frame.body();
+        }
+      } catch (SealedStoreException e) {
+        throw new SealingFailure("storing the policy state: " + e.getMessage(), e);
+      }
+      if (attempt >= 10) {
+        throw new SealingFailure("the state of '" + keyId + "' changed on every one of 10 attempts; try again", null);
+      }
+    }
   }
 
   /** Stores blobs that came in a response frame. */

@@ -25,6 +25,17 @@ public interface SealedKeyStore {
   /** Keeps {@code state} unless a newer one (a higher sequence) is already stored. */
   void putState(SealedBlob state) throws SealedStoreException;
 
+  /** The key's stored state; empty when it has none. */
+  java.util.Optional<SealedBlob> state(String keyId) throws SealedStoreException;
+
+  /**
+   * Stores {@code next} only if the stored state is still {@code base} (null: none is stored), so
+   * that a change decided on one state never overwrites one made on another.
+   *
+   * @return false, storing nothing, when the stored state is no longer {@code base}
+   */
+  boolean replaceState(SealedBlob next, SealedBlob base) throws SealedStoreException;
+
   /** Every stored key, in key id order. */
   List<Stored> all() throws SealedStoreException;
 

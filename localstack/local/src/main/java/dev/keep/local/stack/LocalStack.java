@@ -61,26 +61,51 @@ public final class LocalStack implements AutoCloseable {
   public static final String KMS_ALIAS = "alias/keep-local";
 
   /** What to start. */
+  /**
+   * What to start. {@code hosts} enclave processes, as a fleet's EC2 hosts each run one; workers
+   * are spread over them in turn ({@link #withHosts} gives each host one at least).
+   */
   public record Options(
       int apiPort, int workers, int workerConcurrency, Duration visibility, Duration lease,
-      int maxReceiveCount, Duration sweepAfter) {
+      int maxReceiveCount, Duration sweepAfter, int hosts) {
+    public Options {
+      if (hosts < 1 || hosts > 16) {
+        throw new IllegalArgumentException("hosts: must be 1 to 16, got " + hosts);
+      }
+    }
+
     public static Options defaults() {
-      return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2));
+      return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2), 1);
     }
 
     public Options withApiPort(int port) {
-      return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter);
+      return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts);
     }
 
     public Options withWorkers(int count) {
-      return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter);
+      return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts);
     }
 
     public Options withTimeouts(Duration visibilityTimeout, Duration leaseDuration, int receives) {
-      return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter);
+      return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter,
+          hosts);
     }
 
+    /** {@code count} enclave processes, each with its own worker(s). */
+    public Options withHosts(int count) {
+      return new Options(apiPort, Math.max(workers, count), workerConcurrency, visibility, lease, maxReceiveCount,
+          sweepAfter, count);
+    }
   }
+
+  /** One enclave process of the fleet: its process and loopback port (kept across restarts). */
+  private static final class EnclaveHost {
+    JavaProcess process;
+    int port;
+    final List<KeySealer> sealers = new ArrayList<>();
+  }
+
+  private final List<EnclaveHost> hosts = new ArrayList<>();
 
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
   private final List<Worker> workers = new ArrayList<>();
@@ -91,8 +116,6 @@ public final class LocalStack implements AutoCloseable {
   private SqsClient sqs;
   private DynamoDbClient dynamo;
   private Provisioning.Queues queues;
-  private JavaProcess enclaveProcess;
-  private int enclavePort;
   private EnclaveClient operatorClient;
   private HttpAdapter api;
   private RunDirectory runDirectory;
@@ -102,7 +125,6 @@ public final class LocalStack implements AutoCloseable {
   private String kmsKeyArn;
   private SortedMap<Integer, byte[]> enclavePcrs;
   private KeySealer operatorSealer;
-  private final List<KeySealer> sealers = new ArrayList<>();
 
   private LocalStack(Options options) {
     this.options = options;
@@ -159,9 +181,12 @@ public final class LocalStack implements AutoCloseable {
     TableCreator.createAll(dynamo, Tables.ALL);
     queues = Provisioning.createQueues(sqs, QUEUE_NAME, (int) options.visibility().toSeconds(), options.maxReceiveCount());
 
-    startEnclave();
+    for (int h = 0; h < options.hosts(); h++) {
+      hosts.add(new EnclaveHost());
+      startEnclave(h, List.of());
+    }
     for (int i = 0; i < options.workers(); i++) {
-      startWorker("worker-" + (i + 1));
+      startWorker("worker-" + (i + 1), i % options.hosts());
     }
 
     JobRepository jobs = new JobRepository(dynamo, Tables.JOBS.name(), Tables.KEYS.name());
@@ -208,34 +233,49 @@ public final class LocalStack implements AutoCloseable {
    * build that measures differently, or {@code --debug-mode}.
    */
   public void startEnclave(List<String> extraArgs) throws IOException {
-    List<String> args = new ArrayList<>(List.of("--local", "--tcp-port", Integer.toString(enclavePort),
-        "--nitro-dir", nitroDir.toString()));
-    args.addAll(extraArgs);
-    if (operatorClient != null) {
-      operatorClient.close();
-    }
-    enclaveProcess = JavaProcess.start("enclave", EnclaveMain.class.getName(),
-        args, Map.of(), EnclaveMain.READY_PREFIX, Duration.ofSeconds(60));
-    String address = enclaveProcess.readyLine().substring(EnclaveMain.READY_PREFIX.length()).trim();
-    enclavePort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-    operatorClient = new EnclaveClient(enclaveAddress(), 1, Duration.ofSeconds(30));
-    operatorSealer = new KeySealer(operatorClient, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()),
-        attestationRoot, Clock.systemUTC());
-    sealers.forEach(KeySealer::enclaveRestarted);
-    LOG.info("enclave process {} listening on {}", enclaveProcess.pid(), address);
+    startEnclave(0, extraArgs);
   }
 
-  /** Starts another in-process worker. */
+  /** Starts (or restarts, on the same port) host {@code host}'s enclave. */
+  public void startEnclave(int host, List<String> extraArgs) throws IOException {
+    EnclaveHost h = hosts.get(host);
+    List<String> args = new ArrayList<>(List.of("--local", "--tcp-port", Integer.toString(h.port),
+        "--nitro-dir", nitroDir.toString()));
+    args.addAll(extraArgs);
+    if (host == 0 && operatorClient != null) {
+      operatorClient.close();
+    }
+    h.process = JavaProcess.start(options.hosts() == 1 ? "enclave" : "enclave-" + (host + 1),
+        EnclaveMain.class.getName(), args, Map.of(), EnclaveMain.READY_PREFIX, Duration.ofSeconds(60));
+    String address = h.process.readyLine().substring(EnclaveMain.READY_PREFIX.length()).trim();
+    h.port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    if (host == 0) {
+      // The operator's commands (make keys, set policies) go to the first host's enclave; the other
+      // hosts unseal a new key when their first job for it finds it missing.
+      operatorClient = new EnclaveClient(enclaveAddress(), 1, Duration.ofSeconds(30));
+      operatorSealer = new KeySealer(operatorClient, kms, kmsKeyArn,
+          new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()), attestationRoot, Clock.systemUTC());
+    }
+    h.sealers.forEach(KeySealer::enclaveRestarted);
+    LOG.info("enclave process {} (host {}) listening on {}", h.process.pid(), host + 1, address);
+  }
+
+  /** Starts another in-process worker on the first host. */
   public Worker startWorker(String workerId) {
+    return startWorker(workerId, 0);
+  }
+
+  /** Starts another in-process worker, talking to host {@code host}'s enclave. */
+  public Worker startWorker(String workerId, int host) {
     WorkerConfig config = WorkerConfig.defaults(queues.queueUrl(), queues.deadLetterQueueUrl(), workerId)
         .withConcurrency(options.workerConcurrency())
         .withTimeouts(options.visibility(), options.lease(), 5);
-    EnclaveClient client = new EnclaveClient(enclaveAddress(), 4, Duration.ofSeconds(30));
+    EnclaveClient client = new EnclaveClient(enclaveAddress(host), 4, Duration.ofSeconds(30));
     KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()),
         attestationRoot, Clock.systemUTC());
-    sealers.add(sealer);
+    hosts.get(host).sealers.add(sealer);
     Worker worker = new Worker(sqs, dynamo, client,
-        config, Tables.JOBS.name(), Tables.AUDIT.name(), sealer, Clock.systemUTC()).start();
+        config, Tables.JOBS.name(), Tables.AUDIT.name(), Tables.KEYS.name(), sealer, Clock.systemUTC()).start();
     workers.add(worker);
     return worker;
   }
@@ -265,11 +305,24 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public EnclaveAddress enclaveAddress() {
-    return new EnclaveAddress.LoopbackTcp(enclavePort);
+    return enclaveAddress(0);
+  }
+
+  public EnclaveAddress enclaveAddress(int host) {
+    return new EnclaveAddress.LoopbackTcp(hosts.get(host).port);
   }
 
   public JavaProcess enclaveProcess() {
-    return enclaveProcess;
+    return enclaveProcess(0);
+  }
+
+  public JavaProcess enclaveProcess(int host) {
+    return hosts.get(host).process;
+  }
+
+  /** How many enclave processes (hosts) the stack runs. */
+  public int hostCount() {
+    return hosts.size();
   }
 
   /**
@@ -390,8 +443,10 @@ public final class LocalStack implements AutoCloseable {
     if (operatorClient != null) {
       operatorClient.close();
     }
-    if (enclaveProcess != null) {
-      enclaveProcess.close();
+    for (EnclaveHost h : hosts) {
+      if (h.process != null) {
+        h.process.close();
+      }
     }
     for (int i = closeInReverse.size() - 1; i >= 0; i--) {
       try {

@@ -54,8 +54,9 @@ class WorkerCrashSystemTest {
   }
 
   /**
-   * Kills the worker after the enclave signed but before the worker heard back: the new worker's
-   * request gets the enclave's remembered result, so the job is not signed a second time.
+   * Kills the worker after the enclave signed but before the worker heard back: nothing was stored,
+   * so the new worker's request is decided again on the stored state, which holds no charge for it.
+   * One result is stored, and the key is charged once.
    */
   @Test
   void workerKilledAfterTheEnclaveSigned() throws Exception {
