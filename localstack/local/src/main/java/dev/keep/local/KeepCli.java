@@ -23,8 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * The {@code keep} command for the local stack:
  *
  * <pre>
- *   keep demo [--jobs N] [--workers W]
- *   keep local up [--port 8080] [--api-key KEY]
+ *   keep demo [--jobs N] [--workers W] [--hosts H]
+ *   keep local up [--port 8080] [--api-key KEY] [--hosts H]
  *   keep bench unseal [--keys 1,100,1000] [--runs 3]
  *   keep enclave COMMAND (--cid N | --local) ...     see {@link EnclaveCli}
  *   keep enclave verify | measure ...               see {@link EnclaveAttestationCli}
@@ -144,19 +144,22 @@ public final class KeepCli {
   private static int demo(List<String> args) throws Exception {
     int jobs = 10;
     int workers = 1;
+    int hosts = 1;
     for (int i = 0; i < args.size(); i++) {
       switch (args.get(i)) {
         case "--jobs" -> jobs = positive(args, ++i, "--jobs", 100_000);
         case "--workers" -> workers = positive(args, ++i, "--workers", 16);
+        case "--hosts" -> hosts = positive(args, ++i, "--hosts", 16);
         default -> throw new UsageException("unknown option for demo: " + args.get(i));
       }
     }
     System.err.println(WARNING);
     Instant start = Instant.now();
-    try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withWorkers(workers))) {
-      System.out.printf("stack up in %.2f s: api %s, sqs %s, dynamodb %s, kms %s, enclave pid %d (%s), %d worker(s)%n",
+    LocalStack.Options options = LocalStack.Options.defaults().withWorkers(workers).withHosts(hosts);
+    try (LocalStack stack = LocalStack.start(options)) {
+      System.out.printf("stack up in %.2f s: api %s, sqs %s, dynamodb %s, kms %s, %s, %d worker(s)%n",
           Duration.between(start, Instant.now()).toMillis() / 1000.0, stack.apiUrl(), stack.sqsEndpoint(),
-          stack.dynamoEndpoint(), stack.kmsEndpoint(), stack.enclaveProcess().pid(), stack.enclaveAddress(), workers);
+          stack.dynamoEndpoint(), stack.kmsEndpoint(), enclaves(stack), options.workers());
       System.out.println(sealingLine(stack.enclavePcrs()));
       Demo demo = new Demo(System.out);
       Demo.Report report = demo.run(stack, jobs, Duration.ofMinutes(10).plusSeconds(jobs / 10));
@@ -169,6 +172,19 @@ public final class KeepCli {
       System.out.println("OK");
       return 0;
     }
+  }
+
+  /** Each host's enclave process: "enclave pid 123 (tcp:4500)" or "3 enclaves: pid 1 (...), ...". */
+  private static String enclaves(LocalStack stack) {
+    if (stack.hostCount() == 1) {
+      return "enclave pid " + stack.enclaveProcess().pid() + " (" + stack.enclaveAddress() + ")";
+    }
+    StringBuilder out = new StringBuilder(stack.hostCount() + " enclaves (hosts):");
+    for (int h = 0; h < stack.hostCount(); h++) {
+      out.append(h == 0 ? " " : ", ").append("pid ").append(stack.enclaveProcess(h).pid())
+          .append(" (").append(stack.enclaveAddress(h)).append(')');
+    }
+    return out.toString();
   }
 
   /** Where the demo's keys go, and which enclave KMS opens them for. */
@@ -184,10 +200,12 @@ public final class KeepCli {
 
   private static int localUp(List<String> args) throws Exception {
     int port = 8080;
+    int hosts = 1;
     String apiKey = null;
     for (int i = 0; i < args.size(); i++) {
       switch (args.get(i)) {
         case "--port" -> port = positive(args, ++i, "--port", 65_535);
+        case "--hosts" -> hosts = positive(args, ++i, "--hosts", 16);
         case "--api-key" -> {
           if (++i >= args.size()) {
             throw new UsageException("--api-key needs a value");
@@ -205,7 +223,7 @@ public final class KeepCli {
       apiKey = ApiKeys.generate("keep_local_");
     }
     System.err.println(WARNING);
-    LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withApiPort(port));
+    LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withApiPort(port).withHosts(hosts));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stack.close();
@@ -217,6 +235,9 @@ public final class KeepCli {
     System.out.println("Keep is up (local mode). Ctrl-C stops it.");
     System.out.println("  API URL:   " + stack.apiUrl());
     System.out.println("  API key:   " + apiKey);
+    if (stack.hostCount() > 1) {
+      System.out.println("  hosts:     " + enclaves(stack) + "; each with its own worker, one limit per key");
+    }
     System.out.println("  key id:    " + keyId + "  (x-only public key " + key.xOnly() + ", " + key.npub() + ")");
     System.out.println("  policy:    " + LocalStack.DEVELOPMENT_POLICY_NOTICE + " (both keys)");
     System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
@@ -254,8 +275,8 @@ public final class KeepCli {
   private static int usage(String problem) {
     System.err.println("keep: " + problem);
     System.err.println("usage:");
-    System.err.println("  keep demo [--jobs N] [--workers W]        run the local stack, sign N messages, verify them");
-    System.err.println("  keep local up [--port 8080] [--api-key KEY]  serve the API locally until Ctrl-C");
+    System.err.println("  keep demo [--jobs N] [--workers W] [--hosts H]  run the local stack (H enclave hosts), sign N messages, verify them");
+    System.err.println("  keep local up [--port 8080] [--api-key KEY] [--hosts H]  serve the API locally until Ctrl-C");
     System.err.println("  keep bench unseal [--keys 1,100,1000] [--runs 3]  time from enclave start to all keys unsealed");
     System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
     System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt,");

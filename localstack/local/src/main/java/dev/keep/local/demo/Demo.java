@@ -40,7 +40,7 @@ public final class Demo {
    * PSBT jobs run after the timed batch and are not part of its figures.
    */
   public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
-      double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy) {
+      double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy, List<Outcome> fleet) {
     /**
      * Every job and PSBT signed and verified, and every policy step ended as the policy says it
      * must (a dry run EVALUATED, a job over the limit REJECTED with the rule, one at it SIGNED).
@@ -48,7 +48,8 @@ public final class Demo {
     public boolean allSignedAndVerified() {
       return java.util.stream.Stream.concat(jobs.stream(), psbts.stream())
           .allMatch(j -> "SIGNED".equals(j.status()) && j.verified())
-          && policy.stream().allMatch(Outcome::verified);
+          && policy.stream().allMatch(Outcome::verified)
+          && fleet.stream().allMatch(Outcome::verified);
     }
   }
 
@@ -80,7 +81,72 @@ public final class Demo {
     double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo()).writesPerSecond(2000, SUBMITTERS) : 0;
     List<Outcome> psbts = psbts(stack, client, tenant, Instant.now().plus(timeout));
     List<Outcome> policy = policy(stack, client, tenant, Instant.now().plus(timeout));
-    return report(outcomes, wall, baseline, psbts, policy);
+    List<Outcome> fleet = stack.hostCount() > 1
+        ? fleet(stack, client, tenant, Instant.now().plus(timeout)) : List.of();
+    return report(outcomes, wall, baseline, psbts, policy, fleet);
+  }
+
+  /** The fleet step's limit: a key that may sign {@value} times an hour, across every host. */
+  static final int FLEET_LIMIT = 50;
+
+  /**
+   * A key's limit across the fleet (issue #15): a key that may sign 50 times an hour gets 150 jobs
+   * at once, which the queue spreads over every host's worker and enclave. Exactly 50 must end
+   * SIGNED and 100 REJECTED naming the rule: each enclave decides on the key's stored state, and a
+   * decision on a state another host replaced first is made again.
+   */
+  private List<Outcome> fleet(LocalStack stack, JobsClient client, String tenant, Instant deadline) throws Exception {
+    String keyId = "demo-fleet-" + Hex.encode(randomBytes(3));
+    stack.createKey(keyId, tenant, new EnclaveRequest.KeySpec("single", "testnet", false), """
+        {"version": 1, "rule": {"id": "fleet", "all": [
+          {"id": "messages", "type": "allowed_kinds", "kinds": ["message"]},
+          {"id": "fifty-an-hour", "type": "max_count", "window": "1h", "count": %d}]}}
+        """.formatted(FLEET_LIMIT));
+    int total = 3 * FLEET_LIMIT;
+    out.printf("key %s  policy: max_count %d an hour; %d jobs at once over %d hosts%n", keyId, FLEET_LIMIT, total,
+        stack.hostCount());
+    List<String> ids = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<String>> futures = new ArrayList<>();
+      for (int i = 0; i < total; i++) {
+        String body = "{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\""
+            + Hex.encode(("fleet job " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\"}";
+        futures.add(pool.submit(() -> submitted(client, body)));
+      }
+      for (Future<String> f : futures) {
+        ids.add(f.get());
+      }
+    }
+    int signed = 0;
+    int rejected = 0;
+    List<String> problems = new ArrayList<>();
+    java.util.Map<String, Integer> byWorker = new java.util.TreeMap<>();
+    String expectedReason = "policy rule 'fifty-an-hour': max_count 1h: " + FLEET_LIMIT + " + 1 > " + FLEET_LIMIT;
+    for (String id : ids) {
+      JsonNode view = await(client, id, deadline);
+      switch (view.path("status").asText()) {
+        case "SIGNED" -> signed++;
+        case "REJECTED" -> {
+          rejected++;
+          if (!expectedReason.equals(view.path("error").path("message").asText())) {
+            problems.add(id + ": " + view.path("error").path("message").asText());
+          }
+        }
+        default -> problems.add(id + " ended " + view.path("status").asText() + ": " + view.path("error"));
+      }
+      var audit = stack.dynamo().getItem(b -> b.tableName(dev.keep.schema.tables.Tables.AUDIT.name())
+          .key(java.util.Map.of("jobId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(id)))).item();
+      if (audit != null && audit.containsKey("workerId")) {
+        byWorker.merge(audit.get("workerId").s(), 1, Integer::sum);
+      }
+    }
+    boolean held = signed == FLEET_LIMIT && rejected == total - FLEET_LIMIT && problems.isEmpty();
+    String detail = String.format("%d SIGNED, %d REJECTED (%s); jobs per worker %s", signed, rejected, expectedReason,
+        byWorker);
+    return List.of(new Outcome(keyId, "fleet " + stack.hostCount() + " hosts", held ? "HELD" : "BROKEN", detail, held,
+        held ? null : "expected " + FLEET_LIMIT + " SIGNED and " + (total - FLEET_LIMIT) + " REJECTED by the rule; got "
+            + detail + (problems.isEmpty() ? "" : "; " + problems.subList(0, Math.min(3, problems.size()))),
+        Instant.now(), Instant.now()));
   }
 
   /** The deployment guide's example policy, which the demo's guarded key gets. */
@@ -332,14 +398,14 @@ public final class Demo {
   }
 
   private static Report report(List<Outcome> jobs, Duration wall, double baseline, List<Outcome> psbts,
-      List<Outcome> policy) {
+      List<Outcome> policy, List<Outcome> fleet) {
     long[] latencies = jobs.stream().filter(j -> j.createdAt() != null)
         .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
     Instant first = jobs.stream().map(Outcome::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.now());
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
     return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline,
-        psbts, policy);
+        psbts, policy, fleet);
   }
 
   /** Nearest-rank percentile. */
@@ -392,6 +458,10 @@ public final class Demo {
     if (!report.policy().isEmpty()) {
       out.printf("%d/%d policy steps as the policy says (the dry run charged nothing; the refusal is a REJECTED job,"
           + " audited)%n", report.policy().stream().filter(Outcome::verified).count(), report.policy().size());
+    }
+    for (Outcome f : report.fleet()) {
+      out.printf("fleet: key %s over %s: %s%n", f.jobId(), f.kind().substring("fleet ".length()),
+          f.verified() ? f.signature() + "; the limit held across the fleet" : "FAILED CHECK: " + f.problem());
     }
     if (report.baselineWritesPerSecond() > 0) {
       out.printf(Locale.ROOT, "baseline, same run: DynamoDB Local alone takes %.0f PutItem/s from %d writers;"

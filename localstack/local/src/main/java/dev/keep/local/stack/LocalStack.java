@@ -267,14 +267,28 @@ public final class LocalStack implements AutoCloseable {
 
   /** Starts another in-process worker, talking to host {@code host}'s enclave. */
   public Worker startWorker(String workerId, int host) {
+    return startWorker(workerId, host, dynamo);
+  }
+
+  /**
+   * Starts another in-process worker on host {@code host} that reaches DynamoDB at {@code endpoint}:
+   * the emulator, or a fault-injecting proxy in front of it.
+   */
+  public Worker startWorker(String workerId, int host, URI endpoint) {
+    DynamoDbClient client = configure(DynamoDbClient.builder(), endpoint).build();
+    closeInReverse.add(client);
+    return startWorker(workerId, host, client);
+  }
+
+  private Worker startWorker(String workerId, int host, DynamoDbClient db) {
     WorkerConfig config = WorkerConfig.defaults(queues.queueUrl(), queues.deadLetterQueueUrl(), workerId)
         .withConcurrency(options.workerConcurrency())
         .withTimeouts(options.visibility(), options.lease(), 5);
     EnclaveClient client = new EnclaveClient(enclaveAddress(host), 4, Duration.ofSeconds(30));
-    KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()),
+    KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(db, Tables.KEYS.name()),
         attestationRoot, Clock.systemUTC());
     hosts.get(host).sealers.add(sealer);
-    Worker worker = new Worker(sqs, dynamo, client,
+    Worker worker = new Worker(sqs, db, client,
         config, Tables.JOBS.name(), Tables.AUDIT.name(), Tables.KEYS.name(), sealer, Clock.systemUTC()).start();
     workers.add(worker);
     return worker;

@@ -1,0 +1,144 @@
+package dev.keep.local.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.local.demo.JobsClient;
+import dev.keep.local.stack.LocalStack;
+import dev.keep.schema.encoding.Hex;
+import dev.keep.schema.protocol.EnclaveRequest;
+import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.schema.tables.Tables;
+import dev.keep.worker.Worker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A key's limit across a fleet (issue #15): three hosts, each its own enclave process and worker,
+ * one key that may sign 50 times an hour. 150 jobs at once end 50 SIGNED and 100 REJECTED naming
+ * the rule, also when enclaves are killed and restarted in the middle.
+ */
+class FleetSystemTest {
+  private static final int LIMIT = 50;
+  private static LocalStack stack;
+  private static JobsClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LocalStack.start(LocalStack.Options.defaults().withHosts(3).withTimeouts(
+        Duration.ofSeconds(5), Duration.ofSeconds(5), 20));
+    stack.createTenant("t-fleet", "api-key-for-the-fleet-test");
+    client = new JobsClient(stack.apiUrl(), "api-key-for-the-fleet-test");
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  private static void limitedKey(String keyId) throws Exception {
+    stack.createKey(keyId, "t-fleet", new EnclaveRequest.KeySpec("single", "testnet", false), """
+        {"version": 1, "rule": {"id": "fleet", "all": [
+          {"id": "messages", "type": "allowed_kinds", "kinds": ["message"]},
+          {"id": "fifty-an-hour", "type": "max_count", "window": "1h", "count": %d}]}}
+        """.formatted(LIMIT));
+  }
+
+  private static List<String> submit(String keyId, int count) throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<String>> futures = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String message = Hex.encode((keyId + " job " + i).getBytes(StandardCharsets.UTF_8));
+        futures.add(pool.submit(() -> client.submit("{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\""
+            + message + "\"}").body().get("jobId").asText()));
+      }
+      for (Future<String> f : futures) {
+        ids.add(f.get());
+      }
+    }
+    return ids;
+  }
+
+  private static Map<String, Integer> ended(List<String> ids, List<String> reasons, Map<String, Integer> byWorker) {
+    Map<String, Integer> statuses = new TreeMap<>();
+    for (String id : ids) {
+      JsonNode view = Await.until("job " + id + " to end", Duration.ofSeconds(180), () -> {
+        try {
+          return client.get(id).body();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, v -> v.path("status").asText().matches("SIGNED|REJECTED|FAILED"));
+      statuses.merge(view.path("status").asText(), 1, Integer::sum);
+      if (view.path("status").asText().equals("REJECTED")) {
+        reasons.add(view.path("error").path("message").asText());
+      }
+      Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(Tables.AUDIT.name())
+          .key(Map.of("jobId", AttributeValue.fromS(id))).consistentRead(true)).item();
+      byWorker.merge(audit.get("workerId").s(), 1, Integer::sum);
+    }
+    return statuses;
+  }
+
+  /** The count the enclave reports, shown the stored state. */
+  private static long reportedCount(String keyId) throws Exception {
+    var info = (EnclaveResponse.PolicyInfo) stack.operatorSealer().call(new EnclaveRequest.GetPolicy(keyId));
+    return info.signaturesLastHour();
+  }
+
+  @Test
+  void oneLimitAcrossThreeHosts() throws Exception {
+    limitedKey("fleet-key");
+    List<String> ids = submit("fleet-key", 3 * LIMIT);
+    List<String> reasons = new ArrayList<>();
+    Map<String, Integer> byWorker = new TreeMap<>();
+    Map<String, Integer> statuses = ended(ids, reasons, byWorker);
+    assertEquals(Map.of("SIGNED", LIMIT, "REJECTED", 2 * LIMIT), statuses, "per worker: " + byWorker);
+    assertTrue(reasons.stream().allMatch(r -> r.equals("policy rule 'fifty-an-hour': max_count 1h: 50 + 1 > 50")),
+        reasons.toString());
+    assertEquals(3, byWorker.size(), "every host took part: " + byWorker);
+    assertEquals(LIMIT, reportedCount("fleet-key"));
+    long conflicts = stack.workers().stream().mapToLong(w -> w.lanes().conflicts()).sum();
+    System.out.println("FleetSystemTest: per worker " + byWorker + ", group writes refused for a moved state: " + conflicts);
+  }
+
+  @Test
+  void theLimitHolds_whenEnclavesAreKilledInTheMiddle() throws Exception {
+    limitedKey("fleet-kill-key");
+    Random random = new Random(15);
+    List<String> ids = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<List<String>> submitting = pool.submit(() -> submit("fleet-kill-key", 3 * LIMIT));
+      for (int kill = 0; kill < 2; kill++) {
+        int host = 1 + random.nextInt(2);
+        Thread.sleep(200 + random.nextInt(400)); // a random moment in the run
+        stack.enclaveProcess(host).kill();
+        stack.startEnclave(host, List.of());
+      }
+      ids.addAll(submitting.get());
+    }
+    List<String> reasons = new ArrayList<>();
+    Map<String, Integer> byWorker = new TreeMap<>();
+    Map<String, Integer> statuses = ended(ids, reasons, byWorker);
+    assertEquals(LIMIT, statuses.getOrDefault("SIGNED", 0), statuses + " per worker " + byWorker);
+    assertEquals(2 * LIMIT, statuses.getOrDefault("REJECTED", 0), statuses.toString());
+    assertEquals(LIMIT, reportedCount("fleet-kill-key"));
+    for (Worker w : stack.workers()) {
+      assertTrue(w.finishedJobs() > 0, "every worker kept working");
+    }
+  }
+}
