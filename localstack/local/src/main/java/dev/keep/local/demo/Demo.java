@@ -77,7 +77,7 @@ public final class Demo {
 
     List<Outcome> outcomes = awaitAll(client, submitted, key, Instant.now().plus(timeout));
     Duration wall = Duration.between(start, Instant.now());
-    double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo()).writesPerSecond(2000, SUBMITTERS) : 0;
+    double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo(), stack.tablePrefix() + "keep-baseline").writesPerSecond(2000, SUBMITTERS) : 0;
     List<Outcome> psbts = psbts(stack, client, tenant, Instant.now().plus(timeout));
     List<Outcome> policy = policy(stack, client, tenant, Instant.now().plus(timeout));
     return report(outcomes, wall, baseline, psbts, policy);
@@ -394,7 +394,7 @@ public final class Demo {
           + " audited)%n", report.policy().stream().filter(Outcome::verified).count(), report.policy().size());
     }
     if (report.baselineWritesPerSecond() > 0) {
-      out.printf(Locale.ROOT, "baseline, same run: DynamoDB Local alone takes %.0f PutItem/s from %d writers;"
+      out.printf(Locale.ROOT, "baseline, same run: the local DynamoDB (moto) alone takes %.0f PutItem/s from %d writers;"
           + " the pipeline's %.1f jobs/s is %.1f%% of that (each job makes 5 DynamoDB requests and 2 SQS requests)%n",
           report.baselineWritesPerSecond(), SUBMITTERS, report.jobsPerSecond(),
           100 * report.jobsPerSecond() / report.baselineWritesPerSecond());

@@ -8,7 +8,8 @@ import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
 import dev.keep.api.sweeper.QueuedJobSweeper;
-import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
+import dev.keep.emulators.dynamodb.MotoNotFoundException;
+import dev.keep.emulators.dynamodb.MotoServer;
 import dev.keep.emulators.dynamodb.TableCreator;
 import dev.keep.emulators.kms.KmsEndpoint;
 import dev.keep.emulators.sqs.EmbeddedSqs;
@@ -23,6 +24,7 @@ import dev.keep.local.http.HttpAdapter;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.schema.tables.TableDefinition;
 import dev.keep.schema.tables.Tables;
 import dev.keep.worker.Worker;
 import dev.keep.worker.WorkerMain;
@@ -50,9 +52,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The whole of Keep on one machine: SQS (ElasticMQ), DynamoDB Local, the KMS endpoint, the enclave
- * as its own process on a loopback port, host workers, and the API behind an HTTP adapter. The
- * pieces talk through the same SDK clients, wire protocol and handlers as in AWS.
+ * The whole of Keep on one machine: SQS (ElasticMQ), DynamoDB (moto's server, a child process),
+ * the KMS endpoint, the enclave as its own process on a loopback port, host workers, and the API
+ * behind an HTTP adapter. The pieces talk through the same SDK clients, wire protocol and handlers
+ * as in AWS.
+ *
+ * <p>Tests may give it a DynamoDB endpoint and a table prefix instead ({@link
+ * Options#withDynamoDb}), so that one moto server serves every stack in a JVM.
  *
  * <p>When {@code KEEP_LOCALSTACK_URL} is set (for example {@code http://localhost:4566}), SQS,
  * DynamoDB and KMS are taken from that endpoint instead of the embedded emulators (untested here:
@@ -63,26 +69,39 @@ public final class LocalStack implements AutoCloseable {
   public static final String QUEUE_NAME = "keep-signing";
   public static final String KMS_ALIAS = "alias/keep-local";
 
-  /** What to start. */
+  /**
+   * What to start. {@code dynamoDb} null: a moto server of the stack's own; else that endpoint,
+   * with every table named {@code tablePrefix + name}.
+   */
   public record Options(
       int apiPort, int workers, int workerConcurrency, Duration visibility, Duration lease,
-      int maxReceiveCount, Duration sweepAfter) {
+      int maxReceiveCount, Duration sweepAfter, URI dynamoDb, String tablePrefix) {
+    public Options {
+      java.util.Objects.requireNonNull(tablePrefix, "tablePrefix");
+    }
+
     public static Options defaults() {
-      return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2));
+      return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2), null, "");
     }
 
     public Options withApiPort(int port) {
-      return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter);
+      return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, dynamoDb, tablePrefix);
     }
 
     public Options withWorkers(int count) {
-      return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter);
+      return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, dynamoDb, tablePrefix);
     }
 
     public Options withTimeouts(Duration visibilityTimeout, Duration leaseDuration, int receives) {
-      return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter);
+      return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter,
+          dynamoDb, tablePrefix);
     }
 
+    /** DynamoDB at {@code endpoint} (the stack starts none), with tables named {@code prefix + name}. */
+    public Options withDynamoDb(URI endpoint, String prefix) {
+      return new Options(apiPort, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter,
+          java.util.Objects.requireNonNull(endpoint, "endpoint"), prefix);
+    }
   }
 
   private final List<AutoCloseable> closeInReverse = new ArrayList<>();
@@ -110,19 +129,24 @@ public final class LocalStack implements AutoCloseable {
     this.options = options;
   }
 
-  /** Starts everything; on failure, stops what had started. */
-  public static LocalStack start(Options options) throws IOException {
+  /**
+   * Starts everything; on failure, stops what had started.
+   *
+   * @throws MotoNotFoundException if the stack is to start its own moto server and moto_server is
+   *     not installed; the message gives the command that installs it
+   */
+  public static LocalStack start(Options options) throws IOException, MotoNotFoundException {
     LocalStack stack = new LocalStack(options);
     try {
       stack.startAll();
       return stack;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | MotoNotFoundException | RuntimeException e) {
       stack.close();
       throw e;
     }
   }
 
-  private void startAll() throws IOException {
+  private void startAll() throws IOException, MotoNotFoundException {
     // The software NSM's root: the enclave process signs with it, KMS and the workers trust it.
     nitroDir = java.nio.file.Files.createTempDirectory("keep-nitro-");
     try {
@@ -136,14 +160,19 @@ public final class LocalStack implements AutoCloseable {
       sqsEndpoint = dynamoEndpoint = kmsEndpoint = URI.create(external);
       LOG.info("using SQS, DynamoDB and KMS at {}", external);
     } else {
+      if (options.dynamoDb() != null) {
+        dynamoEndpoint = options.dynamoDb();
+      } else {
+        // First: a missing moto_server is the likeliest failure, and the cheapest to report.
+        MotoServer moto = MotoServer.start();
+        closeInReverse.add(moto);
+        dynamoEndpoint = moto.endpoint();
+      }
       EmbeddedSqs sqsServer = EmbeddedSqs.start(0);
       closeInReverse.add(sqsServer);
-      EmbeddedDynamoDb dynamoServer = EmbeddedDynamoDb.start(0);
-      closeInReverse.add(dynamoServer);
       KmsEndpoint kmsServer = LocalKms.start(attestationRoot, null);
       closeInReverse.add(kmsServer);
       sqsEndpoint = sqsServer.endpoint();
-      dynamoEndpoint = dynamoServer.endpoint();
       kmsEndpoint = kmsServer.endpoint();
     }
     sqs = configure(SqsClient.builder(), sqsEndpoint).build();
@@ -156,7 +185,7 @@ public final class LocalStack implements AutoCloseable {
     enclavePcrs = LocalKms.thisBuildPcrs();
     kmsKeyArn = LocalKms.keyFor(kms, KMS_ALIAS, LocalKms.enclavePolicy(enclavePcrs));
 
-    TableCreator.createAll(dynamo, Tables.ALL);
+    TableCreator.createAll(dynamo, Tables.withPrefix(options.tablePrefix()));
     queues = Provisioning.createQueues(sqs, QUEUE_NAME, (int) options.visibility().toSeconds(), options.maxReceiveCount());
 
     startEnclave();
@@ -164,10 +193,10 @@ public final class LocalStack implements AutoCloseable {
       startWorker("worker-" + (i + 1));
     }
 
-    JobRepository jobs = new JobRepository(dynamo, Tables.JOBS.name(), Tables.KEYS.name());
+    JobRepository jobs = new JobRepository(dynamo, table(Tables.JOBS), table(Tables.KEYS));
     JobQueue queue = new JobQueue(sqs, queues.queueUrl());
     ApiHandler handler = new ApiHandler(new JobsApi(
-        new TenantAuthenticator(dynamo, Tables.TENANTS.name()), jobs, queue, Clock.systemUTC()));
+        new TenantAuthenticator(dynamo, table(Tables.TENANTS)), jobs, queue, Clock.systemUTC()));
     api = HttpAdapter.start(options.apiPort(), handler);
     closeInReverse.add(api);
 
@@ -219,7 +248,7 @@ public final class LocalStack implements AutoCloseable {
     String address = enclaveProcess.readyLine().substring(EnclaveMain.READY_PREFIX.length()).trim();
     enclavePort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     operatorClient = new EnclaveClient(enclaveAddress(), 1, Duration.ofSeconds(30));
-    operatorSealer = new KeySealer(operatorClient, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()),
+    operatorSealer = new KeySealer(operatorClient, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, table(Tables.KEYS)),
         attestationRoot, Clock.systemUTC());
     sealers.forEach(KeySealer::enclaveRestarted);
     LOG.info("enclave process {} listening on {}", enclaveProcess.pid(), address);
@@ -231,11 +260,11 @@ public final class LocalStack implements AutoCloseable {
         .withConcurrency(options.workerConcurrency())
         .withTimeouts(options.visibility(), options.lease(), 5);
     EnclaveClient client = new EnclaveClient(enclaveAddress(), 4, Duration.ofSeconds(30));
-    KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()),
+    KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(dynamo, table(Tables.KEYS)),
         attestationRoot, Clock.systemUTC());
     sealers.add(sealer);
     Worker worker = new Worker(sqs, dynamo, client,
-        config, Tables.JOBS.name(), Tables.AUDIT.name(), sealer, Clock.systemUTC()).start();
+        config, table(Tables.JOBS), table(Tables.AUDIT), sealer, Clock.systemUTC()).start();
     workers.add(worker);
     return worker;
   }
@@ -250,6 +279,9 @@ public final class LocalStack implements AutoCloseable {
         Map.entry("KEEP_DLQ_URL", queues.deadLetterQueueUrl()),
         Map.entry("KEEP_ENCLAVE", enclave.toString()),
         Map.entry("KEEP_WORKER_ID", workerId),
+        Map.entry("KEEP_JOBS_TABLE", table(Tables.JOBS)),
+        Map.entry("KEEP_AUDIT_TABLE", table(Tables.AUDIT)),
+        Map.entry("KEEP_KEYS_TABLE", table(Tables.KEYS)),
         Map.entry("KEEP_VISIBILITY_SECONDS", Long.toString(options.visibility().toSeconds())),
         Map.entry("KEEP_LEASE_SECONDS", Long.toString(options.lease().toSeconds())),
         Map.entry("KEEP_WAIT_SECONDS", "2"),
@@ -336,7 +368,17 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public void createTenant(String tenantId, String apiKey) {
-    Provisioning.createTenant(dynamo, Tables.TENANTS.name(), tenantId, apiKey);
+    Provisioning.createTenant(dynamo, table(Tables.TENANTS), tenantId, apiKey);
+  }
+
+  /** What the stack puts before every table name ({@link Options#withDynamoDb}); empty by default. */
+  public String tablePrefix() {
+    return options.tablePrefix();
+  }
+
+  /** The name this stack gives {@code table}: its definition's name after the stack's prefix. */
+  public String table(TableDefinition table) {
+    return options.tablePrefix() + table.name();
   }
 
   public String apiUrl() {
