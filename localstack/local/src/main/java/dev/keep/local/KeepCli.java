@@ -1,5 +1,7 @@
 package dev.keep.local;
 
+import dev.keep.emulators.dynamodb.MotoInstaller;
+import dev.keep.emulators.dynamodb.MotoNotFoundException;
 import dev.keep.local.bench.UnsealBench;
 import dev.keep.local.cli.AttestationCli;
 import dev.keep.local.cli.EnclaveAttestationCli;
@@ -65,6 +67,10 @@ public final class KeepCli {
       System.exit(code);
     } catch (UsageException e) {
       System.exit(usage(e.getMessage()));
+    } catch (MotoNotFoundException e) {
+      System.err.println("keep: " + e.what());
+      System.err.println("keep: install moto with this command, then run keep again: " + e.installCommand());
+      System.exit(2);
     } catch (Exception e) {
       System.err.println("keep: " + e.getMessage());
       System.exit(1);
@@ -138,6 +144,7 @@ public final class KeepCli {
       }
     }
     System.err.println(WARNING);
+    ensureMoto();
     new UnsealBench(System.out).run(keys, runs);
     return 0;
   }
@@ -153,6 +160,7 @@ public final class KeepCli {
       }
     }
     System.err.println(WARNING);
+    ensureMoto();
     Instant start = Instant.now();
     try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withWorkers(workers))) {
       System.out.printf("stack up in %.2f s: api %s, sqs %s, dynamodb %s, kms %s, enclave pid %d (%s), %d worker(s)%n",
@@ -169,6 +177,18 @@ public final class KeepCli {
       }
       System.out.println("OK");
       return 0;
+    }
+  }
+
+  /**
+   * moto_server, the local stack's DynamoDB: found where {@code MotoExecutable} looks, or
+   * installed on first use into {@code $KEEP_HOME/moto-venv}, saying so. Not needed when
+   * KEEP_LOCALSTACK_URL points the stack elsewhere.
+   */
+  private static void ensureMoto() throws MotoNotFoundException {
+    String external = System.getenv("KEEP_LOCALSTACK_URL");
+    if (external == null || external.isBlank()) {
+      MotoInstaller.forThisProcess().findOrInstall(System.err);
     }
   }
 
@@ -207,6 +227,7 @@ public final class KeepCli {
       apiKey = "keep_local_" + Hex.encode(random);
     }
     System.err.println(WARNING);
+    ensureMoto();
     LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withApiPort(port));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
