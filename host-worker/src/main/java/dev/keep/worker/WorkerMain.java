@@ -64,7 +64,10 @@ public final class WorkerMain {
     // Pooled connections: up to `concurrency` jobs talk to SQS and DynamoDB at once.
     int pool = Math.max(16, 2 * config.concurrency());
     SqsClient sqs = SqsClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool)).build();
-    DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool)).build();
+    // Standard retries (3 attempts): the worker retries a job itself, through the queue, rather
+    // than waiting out DynamoDB's legacy 9 attempts with a lease running.
+    DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(pool))
+        .overrideConfiguration(c -> c.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)).build();
     String kmsKeyId = env.get("KEEP_KMS_KEY_ID");
     if (kmsKeyId == null || kmsKeyId.isBlank()) {
       System.err.println("keep-worker: KEEP_KMS_KEY_ID is not set; name the KMS key that seals the fleet's keys");

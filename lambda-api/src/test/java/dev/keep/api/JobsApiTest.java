@@ -9,7 +9,7 @@ import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
 import dev.keep.api.sweeper.QueuedJobSweeper;
-import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
+import dev.keep.emulators.dynamodb.SharedMotoServer;
 import dev.keep.emulators.dynamodb.TableCreator;
 import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.schema.encoding.Json;
@@ -40,14 +40,17 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The jobs API through its Lambda entry point, fed API Gateway HTTP API v2 event fixtures, against
- * DynamoDB Local and ElasticMQ.
+ * moto's DynamoDB and ElasticMQ.
  */
 class JobsApiTest {
   private static final String KEY_T1 = "test-api-key-tenant-one-0001";
   private static final String KEY_T2 = "test-api-key-tenant-two-0002";
   private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
 
-  private static EmbeddedDynamoDb dynamoServer;
+  private static final String PREFIX = SharedMotoServer.tablePrefix("JobsApiTest");
+  private static final String JOBS = PREFIX + Tables.JOBS.name();
+  private static final String KEYS = PREFIX + Tables.KEYS.name();
+  private static final String TENANTS = PREFIX + Tables.TENANTS.name();
   private static EmbeddedSqs sqsServer;
   private static DynamoDbClient dynamo;
   private static SqsClient sqs;
@@ -57,21 +60,20 @@ class JobsApiTest {
 
   @BeforeAll
   static void start() {
-    dynamoServer = EmbeddedDynamoDb.start(0);
     sqsServer = EmbeddedSqs.start(0);
     var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-    dynamo = DynamoDbClient.builder().endpointOverride(dynamoServer.endpoint()).region(Region.US_EAST_1)
+    dynamo = DynamoDbClient.builder().endpointOverride(SharedMotoServer.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     sqs = SqsClient.builder().endpointOverride(sqsServer.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    TableCreator.createAll(dynamo, Tables.ALL);
+    TableCreator.createAll(dynamo, Tables.withPrefix(PREFIX));
     queueUrl = sqs.createQueue(b -> b.queueName("signing")).queueUrl();
     tenant("t1", KEY_T1);
     tenant("t2", KEY_T2);
     key("k1", "t1");
     key("k2", "t2");
-    jobs = new JobRepository(dynamo, "jobs", "keys");
-    handler = new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, "tenants"), jobs,
+    jobs = new JobRepository(dynamo, JOBS, KEYS);
+    handler = new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, TENANTS), jobs,
         new JobQueue(sqs, queueUrl), Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
@@ -80,16 +82,15 @@ class JobsApiTest {
     sqs.close();
     dynamo.close();
     sqsServer.close();
-    dynamoServer.close();
   }
 
   private static void tenant(String id, String apiKey) {
-    dynamo.putItem(b -> b.tableName("tenants").item(Map.of(
+    dynamo.putItem(b -> b.tableName(TENANTS).item(Map.of(
         "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash(apiKey)), "tenantId", AttributeValue.fromS(id))));
   }
 
   private static void key(String keyId, String tenant) {
-    dynamo.putItem(b -> b.tableName("keys").item(Map.of(
+    dynamo.putItem(b -> b.tableName(KEYS).item(Map.of(
         "keyId", AttributeValue.fromS(keyId), "tenantId", AttributeValue.fromS(tenant),
         "publicKey", AttributeValue.fromS("00".repeat(32)))));
   }
@@ -123,7 +124,7 @@ class JobsApiTest {
   }
 
   private static int storedJobs() {
-    return dynamo.scan(b -> b.tableName("jobs").select("COUNT")).count();
+    return dynamo.scan(b -> b.tableName(JOBS).select("COUNT")).count();
   }
 
   private static List<Message> drainQueue() {
@@ -246,7 +247,7 @@ class JobsApiTest {
   }
 
   private static ApiHandler waitingFor(java.time.Duration wait) {
-    return new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, "tenants"), jobs, new JobQueue(sqs, queueUrl),
+    return new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, TENANTS), jobs, new JobQueue(sqs, queueUrl),
         Clock.fixed(NOW, ZoneOffset.UTC), wait));
   }
 
@@ -275,7 +276,7 @@ class JobsApiTest {
             .messages()) {
           sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
           String jobId = m.body().replaceAll(".*\"jobId\":\"([^\"]+)\".*", "$1");
-          dynamo.updateItem(b -> b.tableName("jobs").key(Map.of("jobId", AttributeValue.fromS(jobId)))
+          dynamo.updateItem(b -> b.tableName(JOBS).key(Map.of("jobId", AttributeValue.fromS(jobId)))
               .updateExpression("SET #s = :s, #r = :r")
               .expressionAttributeNames(Map.of("#s", "status", "#r", "result"))
               .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("EVALUATED"), ":r", AttributeValue.fromS(result))));

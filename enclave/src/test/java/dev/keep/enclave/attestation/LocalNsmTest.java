@@ -14,6 +14,8 @@ import dev.keep.enclave.nsm.NsmClient;
 import dev.keep.enclave.nsm.NsmException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -40,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The local NSM's documents, checked with code that shares nothing with its writer: Jackson's CBOR
  * parser and generator, and the JDK's PKIX validator and P1363 ECDSA. Their shape is compared with
- * the real AWS document in {@code ../shared/vectors/nitro/}.
+ * a real AWS document, {@code nitro/attestation-debug-2024-09-07.b64} from schema's test resources
+ * (the {@code keep-schema:tests} jar).
  */
 class LocalNsmTest {
   private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
@@ -116,8 +119,10 @@ class LocalNsmTest {
   /** The same fields, in the same order and of the same CBOR types, as AWS's real document. */
   @Test
   void theDocumentHasTheShapeOfAwssReal(@TempDir Path dir) throws Exception {
-    byte[] real = Base64.getMimeDecoder().decode(Files.readString(
-        Path.of("..", "..", "shared", "vectors", "nitro", "attestation-debug-2024-09-07.b64")).strip());
+    byte[] real;
+    try (InputStream in = LocalNsmTest.class.getResourceAsStream("/nitro/attestation-debug-2024-09-07.b64")) {
+      real = Base64.getMimeDecoder().decode(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+    }
     byte[] ours = new NsmClient(nsm(LocalNitroAuthority.generate(RANDOM, NOW), LocalPcrs.debug()))
         .attestation(new byte[32], new byte[8], new byte[294]);
     assertEquals(shape(CBOR.readTree(real)), shape(CBOR.readTree(ours)));

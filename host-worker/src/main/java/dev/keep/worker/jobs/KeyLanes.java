@@ -106,8 +106,18 @@ public final class KeyLanes {
   private void run(String keyId, Lane lane) {
     while (true) {
       List<Pending> group = new ArrayList<>();
+      Map<String, Pending> byJob = new java.util.HashMap<>();
       for (Pending p; group.size() < JobStore.MAX_GROUP && (p = lane.queue.poll()) != null; ) {
-        group.add(p);
+        Pending first = byJob.putIfAbsent(p.job().jobId(), p);
+        if (first == null) {
+          group.add(p);
+        } else {
+          // The same job twice (its message came back while it waited here): one decision, one
+          // write (a transaction may not touch an item twice), and both deliveries hear the result.
+          Pending again = p;
+          first.result().whenComplete((r, e) -> again.result().complete(
+              r != null ? r : new Result.Transient(String.valueOf(e))));
+        }
       }
       if (!group.isEmpty()) {
         try {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
+import dev.keep.emulators.dynamodb.SharedMotoServer;
 import dev.keep.emulators.dynamodb.TableCreator;
 import dev.keep.schema.api.JobStatus;
 import dev.keep.schema.tables.JobAttributes;
@@ -25,9 +25,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** The claim/lease/finish state machine against DynamoDB Local, with time passed in. */
+/** The claim/lease/finish state machine against moto's DynamoDB, with time passed in. */
 class JobStoreTest {
-  private static EmbeddedDynamoDb server;
+  private static final String PREFIX = SharedMotoServer.tablePrefix("JobStoreTest");
+  private static final String JOBS = PREFIX + Tables.JOBS.name();
+  private static final String AUDIT = PREFIX + Tables.AUDIT.name();
   private static DynamoDbClient dynamo;
   private static JobStore store;
   private static final Instant T0 = Instant.parse("2026-11-24T12:00:00Z");
@@ -35,26 +37,24 @@ class JobStoreTest {
 
   @BeforeAll
   static void start() {
-    server = EmbeddedDynamoDb.start(0);
     dynamo = DynamoDbClient.builder()
-        .endpointOverride(server.endpoint())
+        .endpointOverride(SharedMotoServer.endpoint())
         .region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .build();
-    TableCreator.createAll(dynamo, Tables.ALL);
-    store = new JobStore(dynamo, Tables.JOBS.name(), Tables.AUDIT.name());
+    TableCreator.createAll(dynamo, Tables.withPrefix(PREFIX));
+    store = new JobStore(dynamo, JOBS, AUDIT);
   }
 
   @AfterAll
   static void stop() {
     dynamo.close();
-    server.close();
   }
 
   private static String queuedJob() {
     String jobId = UUID.randomUUID().toString();
-    dynamo.putItem(b -> b.tableName("jobs").item(Map.of(
+    dynamo.putItem(b -> b.tableName(JOBS).item(Map.of(
         JobAttributes.JOB_ID, AttributeValue.fromS(jobId),
         JobAttributes.TENANT_ID, AttributeValue.fromS("t1"),
         JobAttributes.KEY_ID, AttributeValue.fromS("k1"),
@@ -77,7 +77,7 @@ class JobStoreTest {
     Claim.Claimed claimed = assertInstanceOf(Claim.Claimed.class, store.claim(jobId, "w1", T0, LEASE));
     assertEquals(1, claimed.job().attempts());
     assertEquals(T0.plus(LEASE), claimed.leaseExpiresAt());
-    Map<String, AttributeValue> item = item("jobs", jobId);
+    Map<String, AttributeValue> item = item(JOBS, jobId);
     assertEquals("RUNNING", item.get("status").s());
     assertEquals("w1", item.get("leaseOwner").s());
     assertFalse(item.containsKey("pendingShard"));
@@ -103,12 +103,12 @@ class JobStoreTest {
     Outcome signed = new Outcome.Signed("{\"signature\":\"aa\"}");
     // The first worker wakes up late: its lease is gone, so neither state nor audit is written.
     assertFalse(store.finish(first, "w1", signed, AuditRecord.of(first, signed, "w1", T0.plusSeconds(32)), T0.plusSeconds(32)));
-    assertTrue(item("audit", jobId).isEmpty());
+    assertTrue(item(AUDIT, jobId).isEmpty());
     assertTrue(store.finish(second, "w2", signed, AuditRecord.of(second, signed, "w2", T0.plusSeconds(33)), T0.plusSeconds(33)));
-    Map<String, AttributeValue> job = item("jobs", jobId);
+    Map<String, AttributeValue> job = item(JOBS, jobId);
     assertEquals("SIGNED", job.get("status").s());
     assertFalse(job.containsKey("leaseOwner"));
-    Map<String, AttributeValue> audit = item("audit", jobId);
+    Map<String, AttributeValue> audit = item(AUDIT, jobId);
     assertEquals("SIGNED", audit.get("decision").s());
     assertEquals("w2", audit.get("workerId").s());
     assertEquals("2", audit.get("attempts").n());
@@ -124,7 +124,7 @@ class JobStoreTest {
     assertFalse(store.release(jobId, "w2", T0), "only the owner releases");
     assertTrue(store.release(jobId, "w1", T0));
     assertEquals(JobStatus.QUEUED, store.status(jobId).orElseThrow());
-    assertEquals(JobAttributes.PENDING_SHARD_0, item("jobs", jobId).get("pendingShard").s());
+    assertEquals(JobAttributes.PENDING_SHARD_0, item(JOBS, jobId).get("pendingShard").s());
     Claim.Claimed again = assertInstanceOf(Claim.Claimed.class, store.claim(jobId, "w2", T0.plusSeconds(1), LEASE));
     assertEquals(2, again.job().attempts());
   }
@@ -151,7 +151,7 @@ class JobStoreTest {
     assertTrue(store.failUnfinished(job, "DELIVERY_FAILED", "dead-lettered", AuditRecord.of(job, failed, "w1", T0), T0));
     assertFalse(store.failUnfinished(job, "DELIVERY_FAILED", "dead-lettered", AuditRecord.of(job, failed, "w1", T0), T0));
     assertEquals(JobStatus.FAILED, store.status(jobId).orElseThrow());
-    assertEquals("FAILED", item("audit", jobId).get("decision").s());
+    assertEquals("FAILED", item(AUDIT, jobId).get("decision").s());
   }
 
   /**
@@ -167,12 +167,12 @@ class JobStoreTest {
     JobStore.NotStorableException e = assertThrows(JobStore.NotStorableException.class,
         () -> store.finish(job, "w1", huge, AuditRecord.of(job, huge, "w1", T0), T0));
     assertTrue(e.getMessage().startsWith("DynamoDB refused the job's terminal write: "), e.getMessage());
-    assertEquals("RUNNING", item("jobs", jobId).get("status").s(), "nothing was written");
-    assertTrue(item("audit", jobId).isEmpty());
+    assertEquals("RUNNING", item(JOBS, jobId).get("status").s(), "nothing was written");
+    assertTrue(item(AUDIT, jobId).isEmpty());
 
     Outcome failed = new Outcome.Failed("RESULT_NOT_STORED", "x".repeat(100_000));
     assertTrue(store.finish(job, "w1", failed, AuditRecord.of(job, failed, "w1", T0), T0));
-    Map<String, AttributeValue> ended = item("jobs", jobId);
+    Map<String, AttributeValue> ended = item(JOBS, jobId);
     assertEquals("FAILED", ended.get("status").s());
     assertEquals("RESULT_NOT_STORED", ended.get("errorCode").s());
     assertTrue(ended.get("errorMessage").s().length() <= dev.keep.schema.tables.JobItemBudget.MAX_ERROR_MESSAGE_CHARS + 3,

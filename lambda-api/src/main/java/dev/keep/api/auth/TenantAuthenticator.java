@@ -20,8 +20,27 @@ public final class TenantAuthenticator {
   /** API keys are printable and bounded, so a header cannot make the hash step expensive. */
   private static final Pattern API_KEY = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
 
+  /**
+   * How long an API key, once found, is accepted without reading the table again: a key revoked in
+   * the table is refused by every API container within this time. A Lambda container answers many
+   * requests, and without this each would cost a read.
+   */
+  public static final java.time.Duration REMEMBERED = java.time.Duration.ofSeconds(60);
+
+  private static final int REMEMBERED_KEYS = 1_000;
+
+  private record Known(Tenant tenant, long untilNanos) {}
+
   private final DynamoDbClient dynamo;
   private final String tenantsTable;
+  /** By the key's hash, never the key: what this process remembers is what the table holds. */
+  private final Map<String, Known> known =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
+          return size() > REMEMBERED_KEYS;
+        }
+      });
 
   public TenantAuthenticator(DynamoDbClient dynamo, String tenantsTable) {
     this.dynamo = dynamo;
@@ -41,15 +60,23 @@ public final class TenantAuthenticator {
     if (!API_KEY.matcher(apiKey).matches()) {
       return Optional.empty();
     }
+    String hash = hash(apiKey);
+    Known cached = known.get(hash);
+    if (cached != null && System.nanoTime() - cached.untilNanos() < 0) {
+      return Optional.of(cached.tenant());
+    }
     Map<String, AttributeValue> item =
         dynamo
             .getItem(b -> b.tableName(tenantsTable)
-                .key(Map.of(TenantAttributes.API_KEY_HASH, AttributeValue.fromS(hash(apiKey)))))
+                .key(Map.of(TenantAttributes.API_KEY_HASH, AttributeValue.fromS(hash))))
             .item();
     if (item == null || item.isEmpty()) {
+      known.remove(hash);
       return Optional.empty();
     }
-    return Optional.of(new Tenant(item.get(TenantAttributes.TENANT_ID).s()));
+    Tenant tenant = new Tenant(item.get(TenantAttributes.TENANT_ID).s());
+    known.put(hash, new Known(tenant, System.nanoTime() + REMEMBERED.toNanos()));
+    return Optional.of(tenant);
   }
 
   /** SHA-256 of the API key, hex: the value stored in {@code tenants.apiKeyHash}. */

@@ -43,8 +43,34 @@ public final class JobRepository {
     this.keysTable = keysTable;
   }
 
-  /** The tenant that owns {@code keyId}, if the key exists. */
+  /** Key owners this process has read; a key's owner is written once and never changes. */
+  private static final int OWNERS_CACHED = 10_000;
+
+  private final Map<String, String> owners =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > OWNERS_CACHED;
+        }
+      });
+
+  /**
+   * The tenant that owns {@code keyId}, if the key exists. An owner once read is remembered (a
+   * Lambda container serves many jobs): a key is registered once, with a condition that it is new,
+   * and never moves to another tenant, so the answer cannot go stale. A key not found is read again
+   * next time, since it may be made in between.
+   */
   public Optional<String> keyOwner(String keyId) {
+    String known = owners.get(keyId);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<String> owner = readOwner(keyId);
+    owner.ifPresent(o -> owners.put(keyId, o));
+    return owner;
+  }
+
+  private Optional<String> readOwner(String keyId) {
     Map<String, AttributeValue> item =
         dynamo.getItem(b -> b.tableName(keysTable).key(Map.of(TenantAttributes.KEY_ID, AttributeValue.fromS(keyId)))
                 .projectionExpression("#t").expressionAttributeNames(Map.of("#t", TenantAttributes.TENANT_ID)))

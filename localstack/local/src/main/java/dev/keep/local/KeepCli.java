@@ -1,6 +1,8 @@
 package dev.keep.local;
 
 import dev.keep.api.auth.ApiKeys;
+import dev.keep.emulators.dynamodb.MotoInstaller;
+import dev.keep.emulators.dynamodb.MotoNotFoundException;
 import dev.keep.local.bench.UnsealBench;
 import dev.keep.local.cli.AttestationCli;
 import dev.keep.local.cli.EnclaveAttestationCli;
@@ -64,6 +66,10 @@ public final class KeepCli {
       System.exit(code);
     } catch (UsageException e) {
       System.exit(usage(e.getMessage()));
+    } catch (MotoNotFoundException e) {
+      System.err.println("keep: " + e.what());
+      System.err.println("keep: install moto with this command, then run keep again: " + e.installCommand());
+      System.exit(2);
     } catch (Exception e) {
       System.err.println("keep: " + e.getMessage());
       System.exit(1);
@@ -137,6 +143,7 @@ public final class KeepCli {
       }
     }
     System.err.println(WARNING);
+    ensureMoto();
     new UnsealBench(System.out).run(keys, runs);
     return 0;
   }
@@ -154,6 +161,7 @@ public final class KeepCli {
       }
     }
     System.err.println(WARNING);
+    ensureMoto();
     Instant start = Instant.now();
     LocalStack.Options options = LocalStack.Options.defaults().withWorkers(workers).withHosts(hosts);
     try (LocalStack stack = LocalStack.start(options)) {
@@ -185,6 +193,22 @@ public final class KeepCli {
           .append(" (").append(stack.enclaveAddress(h)).append(')');
     }
     return out.toString();
+  }
+
+  /**
+   * moto_server, the local stack's DynamoDB: found where {@code MotoExecutable} looks, or
+   * installed on first use into {@code $KEEP_HOME/moto-venv}, saying so. Not needed when
+   * KEEP_LOCALSTACK_URL points the stack elsewhere.
+   */
+  private static void ensureMoto() throws MotoNotFoundException {
+    if (!usesExternalStack()) {
+      MotoInstaller.forThisProcess().findOrInstall(System.err);
+    }
+  }
+
+  private static boolean usesExternalStack() {
+    String external = System.getenv("KEEP_LOCALSTACK_URL");
+    return external != null && !external.isBlank();
   }
 
   /** Where the demo's keys go, and which enclave KMS opens them for. */
@@ -223,6 +247,7 @@ public final class KeepCli {
       apiKey = ApiKeys.generate("keep_local_");
     }
     System.err.println(WARNING);
+    ensureMoto();
     LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withApiPort(port).withHosts(hosts));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -35,6 +35,11 @@ public record TableDefinition(
     return Optional.ofNullable(sortKey);
   }
 
+  /** The same table under another name, e.g. with a test's or a deployment's prefix. */
+  public TableDefinition withName(String newName) {
+    return new TableDefinition(newName, partitionKey, sortKey, globalSecondaryIndexes, stream);
+  }
+
   public Optional<String> streamViewType() {
     return Optional.ofNullable(stream);
   }

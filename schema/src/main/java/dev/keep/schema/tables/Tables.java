@@ -16,6 +16,11 @@ public final class Tables {
 
   private Tables() {}
 
+  /** Every table of {@link #ALL}, in that order, named {@code prefix + name}. */
+  public static List<TableDefinition> withPrefix(String prefix) {
+    return ALL.stream().map(t -> t.withName(prefix + t.name())).toList();
+  }
+
   private static TableDefinition load(String name) {
     String resource = "/keep/tables/" + name + ".json";
     try (InputStream in = Tables.class.getResourceAsStream(resource)) {

@@ -23,6 +23,17 @@ class TablesTest {
   }
 
   @Test
+  void aPrefixRenamesEveryTableAndChangesNothingElse() {
+    List<TableDefinition> prefixed = Tables.withPrefix("SomeTest-1-");
+    assertEquals(List.of("SomeTest-1-jobs", "SomeTest-1-audit", "SomeTest-1-tenants", "SomeTest-1-keys"),
+        prefixed.stream().map(TableDefinition::name).toList());
+    for (int i = 0; i < prefixed.size(); i++) {
+      assertEquals(Tables.ALL.get(i), prefixed.get(i).withName(Tables.ALL.get(i).name()));
+    }
+    assertThrows(IllegalArgumentException.class, () -> Tables.JOBS.withName("jobs with spaces"));
+  }
+
+  @Test
   void invariantsAreCheckedAtConstruction() {
     assertThrows(IllegalArgumentException.class, () -> new TableDefinition.Attribute("x", "BOOL"));
     assertThrows(IllegalArgumentException.class,

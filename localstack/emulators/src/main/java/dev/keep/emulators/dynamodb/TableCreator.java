@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  */
 public final class TableCreator {
   private static final Logger LOG = LoggerFactory.getLogger(TableCreator.class);
-  // DynamoDB Local is ACTIVE at once; real DynamoDB takes seconds, and this also runs there.
+  // moto makes tables and indexes ACTIVE at once; real DynamoDB takes seconds, and this also runs there.
   private static final Duration ACTIVE_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration FIRST_POLL = Duration.ofMillis(50);
   private static final Duration MAX_POLL = Duration.ofSeconds(2);

@@ -1,6 +1,7 @@
 package dev.keep.emulators.sqs;
 
 import com.typesafe.config.Config;
+import dev.keep.emulators.FreePort;
 import com.typesafe.config.ConfigFactory;
 import java.net.BindException;
 import java.net.URI;

@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.kms.model.RecipientInfo;
 /**
  * {@code keep bench unseal}: the time from an enclave's start to "all keys unsealed", for a
  * number of keys, on the local stack (the enclave as its own process, the KMS endpoint with
- * Recipient and PCR conditions, DynamoDB Local's keys table).
+ * Recipient and PCR conditions, the keys table in moto's DynamoDB).
  *
  * <p>For each count it creates keys (each with a policy, so a sealed key and a sealed state) until
  * there are that many, then, {@code runs} times: stops the enclave, starts a new one (a new JVM,
@@ -40,9 +40,17 @@ public final class UnsealBench {
   private static final String TENANT = "bench";
 
   private final PrintStream out;
+  private final LocalStack.Options options;
 
+  /** On a local stack of its own, without workers. */
   public UnsealBench(PrintStream out) {
+    this(out, LocalStack.Options.defaults());
+  }
+
+  /** On a local stack started with {@code options}, less its workers. */
+  public UnsealBench(PrintStream out, LocalStack.Options options) {
     this.out = out;
+    this.options = options.withWorkers(0);
   }
 
   /** One count's runs. */
@@ -51,7 +59,7 @@ public final class UnsealBench {
   public void run(List<Integer> counts, int runs) throws Exception {
     List<Integer> sorted = counts.stream().sorted().distinct().toList();
     long started = System.nanoTime();
-    try (LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withWorkers(0))) {
+    try (LocalStack stack = LocalStack.start(options)) {
       out.printf(Locale.ROOT, "local stack up in %.1f s; %s%n", seconds(System.nanoTime() - started),
           Runtime.getRuntime().availableProcessors() + " cores");
       List<Row> rows = new ArrayList<>();
@@ -73,7 +81,7 @@ public final class UnsealBench {
           KeySealer.UnsealReport report;
           try (EnclaveClient client = new EnclaveClient(stack.enclaveAddress(), 4, Duration.ofSeconds(30))) {
             KeySealer sealer = new KeySealer(client, stack.kms(), stack.kmsKeyArn(),
-                new DynamoDbSealedKeys(stack.dynamo(), Tables.KEYS.name()), stack.attestationRoot(), Clock.systemUTC());
+                new DynamoDbSealedKeys(stack.dynamo(), stack.table(Tables.KEYS)), stack.attestationRoot(), Clock.systemUTC());
             report = sealer.unsealAll();
             long t2 = System.nanoTime();
             boots.add(Duration.ofNanos(t1 - t0));
@@ -96,7 +104,7 @@ public final class UnsealBench {
 
   /** The median of {@link #BASELINE_CALLS} sequential Decrypts of one stored key, with Recipient. */
   private static Duration decryptBaseline(LocalStack stack) throws Exception {
-    SealedKeyStore.Stored stored = new DynamoDbSealedKeys(stack.dynamo(), Tables.KEYS.name()).all().getFirst();
+    SealedKeyStore.Stored stored = new DynamoDbSealedKeys(stack.dynamo(), stack.table(Tables.KEYS)).all().getFirst();
     SealedBlob key = stored.key();
     try (EnclaveClient client = new EnclaveClient(stack.enclaveAddress(), 1, Duration.ofSeconds(30))) {
       byte[] nonce = new byte[32];

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +41,8 @@ public final class Demo {
    * PSBT jobs run after the timed batch and are not part of its figures.
    */
   public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
-      double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy, List<Outcome> fleet) {
+      double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy, List<Outcome> fleet,
+      Requests requests, Paced paced) {
     /**
      * Every job and PSBT signed and verified, and every policy step ended as the policy says it
      * must (a dry run EVALUATED, a job over the limit REJECTED with the rule, one at it SIGNED).
@@ -49,9 +51,26 @@ public final class Demo {
       return java.util.stream.Stream.concat(jobs.stream(), psbts.stream())
           .allMatch(j -> "SIGNED".equals(j.status()) && j.verified())
           && policy.stream().allMatch(Outcome::verified)
-          && fleet.stream().allMatch(Outcome::verified);
+          && fleet.stream().allMatch(Outcome::verified)
+          && (paced == null || paced.allSigned());
     }
   }
+
+  /**
+   * AWS requests per job in the timed run, by "component service operation", counted by an SDK
+   * interceptor on every client of the stack; {@code polls} is how many status reads the demo
+   * made, which are its own cost as a polling client, not a job's.
+   */
+  public record Requests(Map<String, Double> perJob, Map<String, Double> millisEach, long polls, int jobs) {
+    double total(String component, String service) {
+      return perJob.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(component + " " + service + " "))
+          .mapToDouble(Map.Entry::getValue).sum();
+    }
+  }
+
+  /** Latency of a second run submitted at a fixed {@code rate}: half the timed run's throughput. */
+  public record Paced(int jobs, double rate, long p50Millis, long p99Millis, boolean allSigned) {}
 
   private static final int SUBMITTERS = 16;
   private final PrintStream out;
@@ -72,18 +91,79 @@ public final class Demo {
     out.println("policy: " + LocalStack.DEVELOPMENT_POLICY_NOTICE);
     JobsClient client = new JobsClient(stack.apiUrl(), apiKey);
 
+    Map<String, Long> before = stack.requests().snapshot();
+    Map<String, Double> millisBefore = stack.requests().millis();
+    long pollsBefore = client.gets();
     Instant start = Instant.now();
     List<Submitted> submitted = submitAll(client, keyId, key.xOnly(), jobCount);
     out.printf("submitted %d jobs over HTTP in %.2f s%n", jobCount, secondsSince(start));
 
     List<Outcome> outcomes = awaitAll(client, submitted, key, Instant.now().plus(timeout));
     Duration wall = Duration.between(start, Instant.now());
-    double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo()).writesPerSecond(2000, SUBMITTERS) : 0;
+    Requests requests = perJob(stack.requests().snapshot(), before, stack.requests().millis(), millisBefore,
+        client.gets() - pollsBefore, jobCount);
+    Paced paced = null;
+    if (jobCount >= BASELINE_FROM_JOBS) {
+      double rate = report(outcomes, wall, 0, List.of(), List.of(), List.of(), requests, null).jobsPerSecond() / 2;
+      paced = paced(client, keyId, key, Math.max(50, jobCount / 4), rate, Instant.now().plus(timeout));
+    }
+    double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo(), stack.tablePrefix() + "keep-baseline").writesPerSecond(2000, SUBMITTERS) : 0;
     List<Outcome> psbts = psbts(stack, client, tenant, Instant.now().plus(timeout));
     List<Outcome> policy = policy(stack, client, tenant, Instant.now().plus(timeout));
     List<Outcome> fleet = stack.hostCount() > 1
         ? fleet(stack, client, tenant, Instant.now().plus(timeout)) : List.of();
-    return report(outcomes, wall, baseline, psbts, policy, fleet);
+    return report(outcomes, wall, baseline, psbts, policy, fleet, requests, paced);
+  }
+
+  private static Requests perJob(Map<String, Long> after, Map<String, Long> before, Map<String, Double> millisAfter,
+      Map<String, Double> millisBefore, long polls, int jobs) {
+    Map<String, Double> perJob = new java.util.TreeMap<>();
+    Map<String, Double> millisEach = new java.util.TreeMap<>();
+    Map<String, Long> made = dev.keep.local.stack.AwsRequestCounter.since(before, after);
+    made.forEach((k, v) -> millisEach.put(k,
+        (millisAfter.getOrDefault(k, 0.0) - millisBefore.getOrDefault(k, 0.0)) / v));
+    made.forEach((k, v) -> {
+      // Leave out what the demo's own status polls cost: one jobs-table read each (API keys are
+      // remembered, so a poll reads nothing else).
+      double count = k.equals("api DynamoDB GetItem") ? Math.max(0, v - polls) : v;
+      if (count > 0 && !k.startsWith("operator ")) {
+        perJob.put(k, count / jobs);
+      }
+    });
+    return new Requests(perJob, millisEach, polls, jobs);
+  }
+
+  /**
+   * Submits {@code count} BIP-340 message jobs at a fixed {@code rate} (a job every 1/rate s, from
+   * its own virtual thread, so a slow answer does not delay the next), and reports the latency.
+   */
+  private Paced paced(JobsClient client, String keyId, EnclaveResponse.KeyInfo key, int count, double rate,
+      Instant deadline) throws Exception {
+    List<Future<Submitted>> futures = new ArrayList<>();
+    long intervalNanos = (long) (1e9 / Math.max(0.1, rate));
+    long t0 = System.nanoTime();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < count; i++) {
+        long due = t0 + i * intervalNanos;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait); // pacing the submissions, not waiting for a result
+        }
+        byte[] message = ("keep demo paced " + i + " " + Hex.encode(randomBytes(8))).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String body = Json.write(Json.MAPPER.createObjectNode().put("keyId", keyId).put("kind", "message")
+            .put("message", Hex.encode(message)));
+        futures.add(pool.submit(() -> new Submitted(submitted(client, body), "bip340", message, null)));
+      }
+    }
+    List<Submitted> jobs = new ArrayList<>();
+    for (Future<Submitted> f : futures) {
+      jobs.add(f.get());
+    }
+    List<Outcome> outcomes = awaitAll(client, jobs, key, deadline);
+    long[] latencies = outcomes.stream().filter(j -> j.createdAt() != null)
+        .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
+    boolean allSigned = outcomes.stream().allMatch(o -> "SIGNED".equals(o.status()) && o.verified());
+    return new Paced(count, rate, percentile(latencies, 50), percentile(latencies, 99), allSigned);
   }
 
   /** The fleet step's limit: a key that may sign {@value} times an hour, across every host. */
@@ -134,7 +214,7 @@ public final class Demo {
         }
         default -> problems.add(id + " ended " + view.path("status").asText() + ": " + view.path("error"));
       }
-      var audit = stack.dynamo().getItem(b -> b.tableName(dev.keep.schema.tables.Tables.AUDIT.name())
+      var audit = stack.dynamo().getItem(b -> b.tableName(stack.table(dev.keep.schema.tables.Tables.AUDIT))
           .key(java.util.Map.of("jobId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(id)))).item();
       if (audit != null && audit.containsKey("workerId")) {
         byWorker.merge(audit.get("workerId").s(), 1, Integer::sum);
@@ -333,6 +413,17 @@ public final class Demo {
    */
   private List<Outcome> awaitAll(JobsClient client, List<Submitted> jobs, EnclaveResponse.KeyInfo key, Instant deadline)
       throws Exception {
+    // Watch the last job first, and read the others once it has ended: a client's reads load the
+    // same DynamoDB as the pipeline, and reading every job while the run is on would measure the
+    // poller as much as the pipeline. Jobs end in about the order they were sent.
+    if (!jobs.isEmpty()) {
+      long pause = 50;
+      while (Set.of("QUEUED", "RUNNING").contains(client.get(jobs.getLast().jobId()).body().path("status").asText())
+          && Instant.now().isBefore(deadline)) {
+        Thread.sleep(pause); // Poll interval while the last job is in progress.
+        pause = Math.min(500, pause * 2);
+      }
+    }
     Outcome[] done = new Outcome[jobs.size()];
     int next = 0;
     while (next < jobs.size()) {
@@ -398,14 +489,14 @@ public final class Demo {
   }
 
   private static Report report(List<Outcome> jobs, Duration wall, double baseline, List<Outcome> psbts,
-      List<Outcome> policy, List<Outcome> fleet) {
+      List<Outcome> policy, List<Outcome> fleet, Requests requests, Paced paced) {
     long[] latencies = jobs.stream().filter(j -> j.createdAt() != null)
         .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
     Instant first = jobs.stream().map(Outcome::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.now());
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
     return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline,
-        psbts, policy, fleet);
+        psbts, policy, fleet, requests, paced);
   }
 
   /** Nearest-rank percentile. */
@@ -464,11 +555,36 @@ public final class Demo {
           f.verified() ? f.signature() + "; the limit held across the fleet" : "FAILED CHECK: " + f.problem());
     }
     if (report.baselineWritesPerSecond() > 0) {
-      out.printf(Locale.ROOT, "baseline, same run: DynamoDB Local alone takes %.0f PutItem/s from %d writers;"
-          + " the pipeline's %.1f jobs/s is %.1f%% of that (each job makes 5 DynamoDB requests and 2 SQS requests)%n",
+      out.printf(Locale.ROOT, "baseline, same run: the local DynamoDB (moto) alone takes %.0f PutItem/s from %d writers;"
+          + " the pipeline's %.1f jobs/s is %.1f%% of that%n",
           report.baselineWritesPerSecond(), SUBMITTERS, report.jobsPerSecond(),
           100 * report.jobsPerSecond() / report.baselineWritesPerSecond());
     }
+    Requests r = report.requests();
+    if (r != null && r.jobs() > 0) {
+      out.printf(Locale.ROOT, "AWS requests per job (%d jobs, counted by an SDK interceptor on every client; the demo's"
+          + " %d status polls left out):%n", r.jobs(), r.polls());
+      for (String component : List.of("api", "worker")) {
+        out.printf(Locale.ROOT, "  %-6s  DynamoDB %.2f (%s)  SQS %.2f (%s)%n", component,
+            r.total(component, "DynamoDB"), operations(r, component, "DynamoDB"),
+            r.total(component, "SQS"), operations(r, component, "SQS"));
+      }
+      out.printf(Locale.ROOT, "  total   DynamoDB %.2f  SQS %.2f%n",
+          r.total("api", "DynamoDB") + r.total("worker", "DynamoDB"), r.total("api", "SQS") + r.total("worker", "SQS"));
+    }
+    if (report.paced() != null) {
+      Paced p = report.paced();
+      out.printf(Locale.ROOT, "latency at half that rate (%d jobs submitted at %.1f/s): submit→terminal p50 %d ms, p99 %d ms%s%n",
+          p.jobs(), p.rate(), p.p50Millis(), p.p99Millis(), p.allSigned() ? "" : " (NOT ALL SIGNED)");
+    }
+  }
+
+  private static String operations(Requests r, String component, String service) {
+    String prefix = component + " " + service + " ";
+    return r.perJob().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .map(e -> String.format(Locale.ROOT, "%s %.2f at %.1f ms", e.getKey().substring(prefix.length()), e.getValue(),
+            r.millisEach().getOrDefault(e.getKey(), 0.0)))
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   private byte[] randomBytes(int n) {

@@ -15,6 +15,7 @@ public final class JobsClient {
   public record Answer(int status, JsonNode body) {}
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final java.util.concurrent.atomic.AtomicLong gets = new java.util.concurrent.atomic.AtomicLong();
   private final String baseUrl;
   private final String apiKey;
 
@@ -38,7 +39,13 @@ public final class JobsClient {
         .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
   }
 
+  /** {@code GET /v1/jobs/{id}} calls so far: a polling client's own cost, told apart from a job's. */
+  public long gets() {
+    return gets.get();
+  }
+
   public Answer get(String jobId) throws IOException, InterruptedException {
+    gets.incrementAndGet();
     return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/jobs/" + jobId))
         .header("authorization", "Bearer " + apiKey).GET());
   }

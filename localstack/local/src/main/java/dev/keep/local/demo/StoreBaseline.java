@@ -22,20 +22,21 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * scratch table that it deletes afterwards.
  */
 final class StoreBaseline {
-  private static final String TABLE = "keep-baseline";
   private final DynamoDbClient dynamo;
+  private final String table;
 
-  StoreBaseline(DynamoDbClient dynamo) {
+  StoreBaseline(DynamoDbClient dynamo, String table) {
     this.dynamo = dynamo;
+    this.table = table;
   }
 
   double writesPerSecond(int writes, int writers) throws Exception {
-    dynamo.createTable(b -> b.tableName(TABLE)
+    dynamo.createTable(b -> b.tableName(table)
         .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build())
         .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
         .billingMode(BillingMode.PAY_PER_REQUEST));
     try {
-      dynamo.waiter().waitUntilTableExists(b -> b.tableName(TABLE));
+      dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
       Instant start = Instant.now();
       List<Future<?>> done = new ArrayList<>();
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -44,7 +45,7 @@ final class StoreBaseline {
           done.add(pool.submit(() -> {
             for (int i = writer; i < writes; i += writers) {
               String id = "item-" + i;
-              dynamo.putItem(b -> b.tableName(TABLE).item(Map.of(
+              dynamo.putItem(b -> b.tableName(table).item(Map.of(
                   "id", AttributeValue.fromS(id), "payload", AttributeValue.fromS("x".repeat(200)))));
             }
           }));
@@ -55,7 +56,7 @@ final class StoreBaseline {
       }
       return writes / Math.max(0.001, Duration.between(start, Instant.now()).toMillis() / 1000.0);
     } finally {
-      dynamo.deleteTable(b -> b.tableName(TABLE));
+      dynamo.deleteTable(b -> b.tableName(table));
     }
   }
 }

@@ -6,7 +6,8 @@ import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
 import dev.keep.api.sweeper.QueuedJobSweeper;
-import dev.keep.emulators.dynamodb.EmbeddedDynamoDb;
+import dev.keep.emulators.dynamodb.MotoNotFoundException;
+import dev.keep.emulators.dynamodb.MotoServer;
 import dev.keep.emulators.dynamodb.TableCreator;
 import dev.keep.emulators.kms.KmsEndpoint;
 import dev.keep.emulators.sqs.EmbeddedSqs;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import dev.keep.local.http.HttpAdapter;
 import dev.keep.schema.protocol.EnclaveRequest;
 import dev.keep.schema.protocol.EnclaveResponse;
+import dev.keep.schema.tables.TableDefinition;
 import dev.keep.schema.tables.Tables;
 import dev.keep.worker.Worker;
 import dev.keep.worker.WorkerMain;
@@ -47,9 +49,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The whole of Keep on one machine: SQS (ElasticMQ), DynamoDB Local, the KMS endpoint, the enclave
- * as its own process on a loopback port, host workers, and the API behind an HTTP adapter. The
- * pieces talk through the same SDK clients, wire protocol and handlers as in AWS.
+ * The whole of Keep on one machine: SQS (ElasticMQ), DynamoDB (moto's server, a child process),
+ * the KMS endpoint, the enclave as its own process on a loopback port, host workers, and the API
+ * behind an HTTP adapter. The pieces talk through the same SDK clients, wire protocol and handlers
+ * as in AWS.
+ *
+ * <p>Tests may give it a DynamoDB endpoint and a table prefix instead ({@link
+ * Options#withDynamoDb}), so that one moto server serves every stack in a JVM.
  *
  * <p>When {@code KEEP_LOCALSTACK_URL} is set (for example {@code http://localhost:4566}), SQS,
  * DynamoDB and KMS are taken from that endpoint instead of the embedded emulators (untested here:
@@ -60,41 +66,52 @@ public final class LocalStack implements AutoCloseable {
   public static final String QUEUE_NAME = "keep-signing";
   public static final String KMS_ALIAS = "alias/keep-local";
 
-  /** What to start. */
   /**
    * What to start. {@code hosts} enclave processes, as a fleet's EC2 hosts each run one; workers
-   * are spread over them in turn ({@link #withHosts} gives each host one at least).
+   * are spread over them in turn ({@link #withHosts} gives each host one at least). {@code dynamoDb}
+   * null: a moto server of the stack's own; else that endpoint, with every table named {@code
+   * tablePrefix + name}.
    */
   public record Options(
       int apiPort, int workers, int workerConcurrency, Duration visibility, Duration lease,
-      int maxReceiveCount, Duration sweepAfter, int hosts) {
+      int maxReceiveCount, Duration sweepAfter, int hosts, URI dynamoDb, String tablePrefix) {
     public Options {
       if (hosts < 1 || hosts > 16) {
         throw new IllegalArgumentException("hosts: must be 1 to 16, got " + hosts);
       }
+      java.util.Objects.requireNonNull(tablePrefix, "tablePrefix");
     }
 
     public static Options defaults() {
-      return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2), 1);
+      return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2), 1, null,
+          "");
     }
 
     public Options withApiPort(int port) {
-      return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts);
+      return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts,
+          dynamoDb, tablePrefix);
     }
 
     public Options withWorkers(int count) {
-      return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts);
+      return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts,
+          dynamoDb, tablePrefix);
     }
 
     public Options withTimeouts(Duration visibilityTimeout, Duration leaseDuration, int receives) {
       return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter,
-          hosts);
+          hosts, dynamoDb, tablePrefix);
     }
 
     /** {@code count} enclave processes, each with its own worker(s). */
     public Options withHosts(int count) {
       return new Options(apiPort, Math.max(workers, count), workerConcurrency, visibility, lease, maxReceiveCount,
-          sweepAfter, count);
+          sweepAfter, count, dynamoDb, tablePrefix);
+    }
+
+    /** DynamoDB at {@code endpoint} (the stack starts none), with tables named {@code prefix + name}. */
+    public Options withDynamoDb(URI endpoint, String prefix) {
+      return new Options(apiPort, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts,
+          java.util.Objects.requireNonNull(endpoint, "endpoint"), prefix);
     }
   }
 
@@ -119,6 +136,9 @@ public final class LocalStack implements AutoCloseable {
   private EnclaveClient operatorClient;
   private HttpAdapter api;
   private RunDirectory runDirectory;
+  private final AwsRequestCounter requests = new AwsRequestCounter();
+  private SqsClient workerSqs;
+  private DynamoDbClient workerDynamo;
   private java.nio.file.Path nitroDir;
   private TrustedRoot attestationRoot;
   private KmsClient kms;
@@ -130,19 +150,24 @@ public final class LocalStack implements AutoCloseable {
     this.options = options;
   }
 
-  /** Starts everything; on failure, stops what had started. */
-  public static LocalStack start(Options options) throws IOException {
+  /**
+   * Starts everything; on failure, stops what had started.
+   *
+   * @throws MotoNotFoundException if the stack is to start its own moto server and moto_server is
+   *     not installed; the message gives the command that installs it
+   */
+  public static LocalStack start(Options options) throws IOException, MotoNotFoundException {
     LocalStack stack = new LocalStack(options);
     try {
       stack.startAll();
       return stack;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | MotoNotFoundException | RuntimeException e) {
       stack.close();
       throw e;
     }
   }
 
-  private void startAll() throws IOException {
+  private void startAll() throws IOException, MotoNotFoundException {
     // The software NSM's root: the enclave process signs with it, KMS and the workers trust it.
     // Under $KEEP_HOME, not /tmp, and deleted when the stack stops: it holds the NSM root's key.
     runDirectory = RunDirectory.create();
@@ -158,27 +183,41 @@ public final class LocalStack implements AutoCloseable {
       sqsEndpoint = dynamoEndpoint = kmsEndpoint = URI.create(external);
       LOG.info("using SQS, DynamoDB and KMS at {}", external);
     } else {
+      if (options.dynamoDb() != null) {
+        dynamoEndpoint = options.dynamoDb();
+      } else {
+        // First: a missing moto_server is the likeliest failure, and the cheapest to report.
+        MotoServer moto = MotoServer.start();
+        closeInReverse.add(moto);
+        dynamoEndpoint = moto.endpoint();
+      }
       EmbeddedSqs sqsServer = EmbeddedSqs.start(0);
       closeInReverse.add(sqsServer);
-      EmbeddedDynamoDb dynamoServer = EmbeddedDynamoDb.start(0);
-      closeInReverse.add(dynamoServer);
       KmsEndpoint kmsServer = LocalKms.start(attestationRoot, null);
       closeInReverse.add(kmsServer);
       sqsEndpoint = sqsServer.endpoint();
-      dynamoEndpoint = dynamoServer.endpoint();
       kmsEndpoint = kmsServer.endpoint();
     }
-    sqs = configure(SqsClient.builder(), sqsEndpoint).build();
-    dynamo = configure(DynamoDbClient.builder(), dynamoEndpoint).build();
+    sqs = configure(SqsClient.builder(), sqsEndpoint, "operator").build();
+    dynamo = configure(DynamoDbClient.builder(), dynamoEndpoint, "operator").build();
     closeInReverse.add(sqs);
     closeInReverse.add(dynamo);
+    // Each component has clients of its own, so the requests a job costs can be told apart.
+    SqsClient apiSqs = configure(SqsClient.builder(), sqsEndpoint, "api").build();
+    DynamoDbClient apiDynamo = configure(DynamoDbClient.builder(), dynamoEndpoint, "api").build();
+    workerSqs = configure(SqsClient.builder(), sqsEndpoint, "worker").build();
+    workerDynamo = configure(DynamoDbClient.builder(), dynamoEndpoint, "worker").build();
+    closeInReverse.add(apiSqs);
+    closeInReverse.add(apiDynamo);
+    closeInReverse.add(workerSqs);
+    closeInReverse.add(workerDynamo);
 
     kms = LocalKms.client(kmsEndpoint);
     closeInReverse.add(kms);
     enclavePcrs = LocalKms.thisBuildPcrs();
     kmsKeyArn = LocalKms.keyFor(kms, KMS_ALIAS, LocalKms.enclavePolicy(enclavePcrs));
 
-    TableCreator.createAll(dynamo, Tables.ALL);
+    TableCreator.createAll(dynamo, Tables.withPrefix(options.tablePrefix()));
     queues = Provisioning.createQueues(sqs, QUEUE_NAME, (int) options.visibility().toSeconds(), options.maxReceiveCount());
 
     for (int h = 0; h < options.hosts(); h++) {
@@ -189,10 +228,10 @@ public final class LocalStack implements AutoCloseable {
       startWorker("worker-" + (i + 1), i % options.hosts());
     }
 
-    JobRepository jobs = new JobRepository(dynamo, Tables.JOBS.name(), Tables.KEYS.name());
-    JobQueue queue = new JobQueue(sqs, queues.queueUrl());
+    JobRepository jobs = new JobRepository(apiDynamo, table(Tables.JOBS), table(Tables.KEYS));
+    JobQueue queue = new JobQueue(apiSqs, queues.queueUrl());
     ApiHandler handler = new ApiHandler(new JobsApi(
-        new TenantAuthenticator(dynamo, Tables.TENANTS.name()), jobs, queue, Clock.systemUTC()));
+        new TenantAuthenticator(apiDynamo, table(Tables.TENANTS)), jobs, queue, Clock.systemUTC()));
     api = HttpAdapter.start(options.apiPort(), handler);
     closeInReverse.add(api);
 
@@ -209,9 +248,14 @@ public final class LocalStack implements AutoCloseable {
     closeInReverse.add(sweeps::shutdownNow);
   }
 
-  private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
-      & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>> B configure(B builder, URI endpoint) {
+  private <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
+      & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>> B configure(B builder, URI endpoint,
+      String component) {
     return builder
+        // The SDK's standard retries (3 attempts): a worker retries a job itself, through the
+        // queue, so the SDK need not wait out DynamoDB's legacy 9 attempts first.
+        .overrideConfiguration(c -> c.addExecutionInterceptor(requests.interceptor(component))
+            .retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD))
         .endpointOverride(endpoint)
         .region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
@@ -254,7 +298,7 @@ public final class LocalStack implements AutoCloseable {
       // hosts unseal a new key when their first job for it finds it missing.
       operatorClient = new EnclaveClient(enclaveAddress(), 1, Duration.ofSeconds(30));
       operatorSealer = new KeySealer(operatorClient, kms, kmsKeyArn,
-          new DynamoDbSealedKeys(dynamo, Tables.KEYS.name()), attestationRoot, Clock.systemUTC());
+          new DynamoDbSealedKeys(dynamo, table(Tables.KEYS)), attestationRoot, Clock.systemUTC());
     }
     h.sealers.forEach(KeySealer::enclaveRestarted);
     LOG.info("enclave process {} (host {}) listening on {}", h.process.pid(), host + 1, address);
@@ -267,7 +311,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** Starts another in-process worker, talking to host {@code host}'s enclave. */
   public Worker startWorker(String workerId, int host) {
-    return startWorker(workerId, host, dynamo);
+    return startWorker(workerId, host, workerDynamo);
   }
 
   /**
@@ -275,7 +319,7 @@ public final class LocalStack implements AutoCloseable {
    * the emulator, or a fault-injecting proxy in front of it.
    */
   public Worker startWorker(String workerId, int host, URI endpoint) {
-    DynamoDbClient client = configure(DynamoDbClient.builder(), endpoint).build();
+    DynamoDbClient client = configure(DynamoDbClient.builder(), endpoint, "worker").build();
     closeInReverse.add(client);
     return startWorker(workerId, host, client);
   }
@@ -285,11 +329,11 @@ public final class LocalStack implements AutoCloseable {
         .withConcurrency(options.workerConcurrency())
         .withTimeouts(options.visibility(), options.lease(), 5);
     EnclaveClient client = new EnclaveClient(enclaveAddress(host), 4, Duration.ofSeconds(30));
-    KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(db, Tables.KEYS.name()),
+    KeySealer sealer = new KeySealer(client, kms, kmsKeyArn, new DynamoDbSealedKeys(db, table(Tables.KEYS)),
         attestationRoot, Clock.systemUTC());
     hosts.get(host).sealers.add(sealer);
-    Worker worker = new Worker(sqs, db, client,
-        config, Tables.JOBS.name(), Tables.AUDIT.name(), Tables.KEYS.name(), sealer, Clock.systemUTC()).start();
+    Worker worker = new Worker(workerSqs, db, client,
+        config, table(Tables.JOBS), table(Tables.AUDIT), table(Tables.KEYS), sealer, Clock.systemUTC()).start();
     workers.add(worker);
     return worker;
   }
@@ -304,6 +348,9 @@ public final class LocalStack implements AutoCloseable {
         Map.entry("KEEP_DLQ_URL", queues.deadLetterQueueUrl()),
         Map.entry("KEEP_ENCLAVE", enclave.toString()),
         Map.entry("KEEP_WORKER_ID", workerId),
+        Map.entry("KEEP_JOBS_TABLE", table(Tables.JOBS)),
+        Map.entry("KEEP_AUDIT_TABLE", table(Tables.AUDIT)),
+        Map.entry("KEEP_KEYS_TABLE", table(Tables.KEYS)),
         Map.entry("KEEP_VISIBILITY_SECONDS", Long.toString(options.visibility().toSeconds())),
         Map.entry("KEEP_LEASE_SECONDS", Long.toString(options.lease().toSeconds())),
         Map.entry("KEEP_WAIT_SECONDS", "2"),
@@ -391,7 +438,17 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public void createTenant(String tenantId, String apiKey) {
-    Provisioning.createTenant(dynamo, Tables.TENANTS.name(), tenantId, apiKey);
+    Provisioning.createTenant(dynamo, table(Tables.TENANTS), tenantId, apiKey);
+  }
+
+  /** What the stack puts before every table name ({@link Options#withDynamoDb}); empty by default. */
+  public String tablePrefix() {
+    return options.tablePrefix();
+  }
+
+  /** The name this stack gives {@code table}: its definition's name after the stack's prefix. */
+  public String table(TableDefinition table) {
+    return options.tablePrefix() + table.name();
   }
 
   public String apiUrl() {
@@ -472,6 +529,11 @@ public final class LocalStack implements AutoCloseable {
     if (runDirectory != null) {
       runDirectory.close();
     }
+  }
+
+  /** Every AWS request the stack's components have sent, by component, service and operation. */
+  public AwsRequestCounter requests() {
+    return requests;
   }
 
   /** Where this stack keeps its private files until it stops ({@link RunDirectory}). */

@@ -2,6 +2,7 @@ package dev.keep.local.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keep.local.system.TestStacks;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ class UnsealBenchTest {
   @Test
   void aRestartUnsealsEveryKey_withOneKmsCallPerKey() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new UnsealBench(new PrintStream(out, true, StandardCharsets.UTF_8)).run(List.of(3, 1), 1);
+    new UnsealBench(new PrintStream(out, true, StandardCharsets.UTF_8), TestStacks.onSharedMoto(UnsealBenchTest.class))
+        .run(List.of(3, 1), 1);
     String report = out.toString(StandardCharsets.UTF_8);
     assertTrue(report.contains("baseline, same run: one KMS Decrypt with Recipient"), report);
     assertTrue(Pattern.compile("\n\\| 1 \\| .* \\| 1 \\(1\\.00 per key\\) \\|").matcher(report).find(), report);

@@ -38,7 +38,7 @@ class FleetSystemTest {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = LocalStack.start(LocalStack.Options.defaults().withHosts(3).withTimeouts(
+    stack = LocalStack.start(TestStacks.onSharedMoto(FleetSystemTest.class).withHosts(3).withTimeouts(
         Duration.ofSeconds(5), Duration.ofSeconds(5), 20));
     stack.createTenant("t-fleet", "api-key-for-the-fleet-test");
     client = new JobsClient(stack.apiUrl(), "api-key-for-the-fleet-test");
@@ -87,7 +87,7 @@ class FleetSystemTest {
       if (view.path("status").asText().equals("REJECTED")) {
         reasons.add(view.path("error").path("message").asText());
       }
-      Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(Tables.AUDIT.name())
+      Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(stack.table(Tables.AUDIT))
           .key(Map.of("jobId", AttributeValue.fromS(id))).consistentRead(true)).item();
       byWorker.merge(audit.get("workerId").s(), 1, Integer::sum);
     }

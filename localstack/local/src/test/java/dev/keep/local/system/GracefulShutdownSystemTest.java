@@ -27,7 +27,7 @@ class GracefulShutdownSystemTest {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = LocalStack.start(LocalStack.Options.defaults().withWorkers(0)
+    stack = LocalStack.start(TestStacks.onSharedMoto(GracefulShutdownSystemTest.class).withWorkers(0)
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(3), 10));
     stack.createTenant("t-term", "api-key-for-graceful-stop-test");
     stack.createKey("term-key", "t-term");
@@ -56,15 +56,15 @@ class GracefulShutdownSystemTest {
       JavaProcess worker = stack.startWorkerProcess("term-a", new EnclaveAddress.LoopbackTcp(proxy.port()));
       proxy.holdResponses(true); // the enclave signs; the worker waits for the answer
       String inFlight = submit("01");
-      Await.until("term-a to claim the job", Duration.ofSeconds(60), () -> item(Tables.JOBS.name(), inFlight),
+      Await.until("term-a to claim the job", Duration.ofSeconds(60), () -> item(stack.table(Tables.JOBS), inFlight),
           i -> i.containsKey("leaseOwner") && "term-a".equals(i.get("leaseOwner").s()));
       Await.until("the enclave's answer to be held", Duration.ofSeconds(30), proxy::responseBytesSeen, n -> n > 0);
 
       // A slow job: the heartbeat pushes the lease out and keeps the message hidden well past the
       // 2 s visibility timeout and 3 s lease, so no other worker could take it over.
-      long firstExpiry = Long.parseLong(item(Tables.JOBS.name(), inFlight).get("leaseExpiresAt").n());
+      long firstExpiry = Long.parseLong(item(stack.table(Tables.JOBS), inFlight).get("leaseExpiresAt").n());
       Await.until("the lease to be extended twice over", Duration.ofSeconds(30),
-          () -> Long.parseLong(item(Tables.JOBS.name(), inFlight).get("leaseExpiresAt").n()),
+          () -> Long.parseLong(item(stack.table(Tables.JOBS), inFlight).get("leaseExpiresAt").n()),
           expiry -> expiry > firstExpiry + 3_000);
       var counts = stack.sqs().getQueueAttributes(b -> b.queueUrl(stack.queues().queueUrl())
           .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
@@ -87,16 +87,16 @@ class GracefulShutdownSystemTest {
       terminator.join(Duration.ofSeconds(60));
       assertTrue(!worker.isAlive(), "the worker exited after finishing its job");
 
-      Map<String, AttributeValue> finished = item(Tables.JOBS.name(), inFlight);
+      Map<String, AttributeValue> finished = item(stack.table(Tables.JOBS), inFlight);
       assertEquals("SIGNED", finished.get("status").s());
-      assertEquals("term-a", item(Tables.AUDIT.name(), inFlight).get("workerId").s());
+      assertEquals("term-a", item(stack.table(Tables.AUDIT), inFlight).get("workerId").s());
       assertEquals("1", finished.get("attempts").n(), "finished on its first attempt");
 
-      Map<String, AttributeValue> waiting = item(Tables.JOBS.name(), afterStop);
+      Map<String, AttributeValue> waiting = item(stack.table(Tables.JOBS), afterStop);
       assertEquals("QUEUED", waiting.get("status").s(), "a stopping worker claims nothing new");
 
       var successor = stack.startWorker("term-b");
-      Await.until("term-b to sign the waiting job", Duration.ofSeconds(60), () -> item(Tables.JOBS.name(), afterStop),
+      Await.until("term-b to sign the waiting job", Duration.ofSeconds(60), () -> item(stack.table(Tables.JOBS), afterStop),
           i -> "SIGNED".equals(i.get("status").s()));
       successor.shutdown(Duration.ofSeconds(10));
     }

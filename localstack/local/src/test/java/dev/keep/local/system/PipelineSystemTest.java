@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The whole pipeline on real parts: HTTP → Lambda handler → DynamoDB Local + ElasticMQ → worker →
+ * The whole pipeline on real parts: HTTP → Lambda handler → DynamoDB (moto) + ElasticMQ → worker →
  * enclave process (loopback TCP) → DynamoDB, with signatures checked by an independent verifier.
  */
 class PipelineSystemTest {
@@ -32,6 +32,7 @@ class PipelineSystemTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // Defaults, as keep demo starts it: the stack runs and stops a moto server of its own.
     stack = LocalStack.start(LocalStack.Options.defaults());
   }
 
@@ -59,7 +60,7 @@ class PipelineSystemTest {
       if (!"SIGNED".equals(job.status()) || !job.verified()) {
         problems.add(job.jobId() + " " + job.status() + " " + job.problem());
       }
-      Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(Tables.AUDIT.name())
+      Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(stack.table(Tables.AUDIT))
           .key(Map.of("jobId", AttributeValue.fromS(job.jobId()))).consistentRead(true)).item();
       if (audit == null || audit.isEmpty() || !"SIGNED".equals(audit.get("decision").s())) {
         problems.add(job.jobId() + " has no SIGNED audit record: " + audit);
@@ -70,14 +71,14 @@ class PipelineSystemTest {
     assertEquals(List.of("psbt p2tr", "psbt p2wpkh"), report.psbts().stream().map(Demo.Outcome::kind).toList());
     assertTrue(report.allSignedAndVerified(), printed.toString(StandardCharsets.UTF_8));
     // The audit table is keyed by job id and written with a not-exists condition: one record per job.
-    assertTrue(count(Tables.AUDIT.name()) >= 50);
+    assertTrue(count(stack.table(Tables.AUDIT)) >= 50);
   }
 
   @Test
   void aKeyTheEnclaveDoesNotHoldEndsRejectedOnceAndIsNotRetried() throws Exception {
     stack.createTenant("t-missing", "api-key-for-missing-key-test");
     // The keys table says the key exists, but the enclave never generated it.
-    Provisioning.registerKey(stack.dynamo(), Tables.KEYS.name(), "ghost-key", "t-missing", "11".repeat(32));
+    Provisioning.registerKey(stack.dynamo(), stack.table(Tables.KEYS), "ghost-key", "t-missing", "11".repeat(32));
     JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-missing-key-test");
     JobsClient.Answer submitted = client.submit("{\"keyId\":\"ghost-key\",\"kind\":\"message\",\"message\":\"00\"}");
     assertEquals(202, submitted.status());
@@ -87,7 +88,7 @@ class PipelineSystemTest {
     assertEquals("REJECTED", view.get("status").asText());
     assertEquals("KEY_NOT_FOUND", view.path("error").path("code").asText());
     assertEquals(1, view.get("attempts").asInt(), "a terminal enclave error is not retried");
-    Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(Tables.AUDIT.name())
+    Map<String, AttributeValue> audit = stack.dynamo().getItem(b -> b.tableName(stack.table(Tables.AUDIT))
         .key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true)).item();
     assertEquals("REJECTED", audit.get("decision").s());
     assertTrue(audit.get("reason").s().startsWith("KEY_NOT_FOUND"), audit.get("reason").s());
@@ -99,7 +100,7 @@ class PipelineSystemTest {
     stack.createTenant("t-other", "api-key-for-other-tenant-x");
     stack.createKey("bad-input-key", "t-bad");
     JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-bad-input-test");
-    int jobsBefore = count(Tables.JOBS.name());
+    int jobsBefore = count(stack.table(Tables.JOBS));
     JobsClient.Answer nonHex = client.submit("{\"keyId\":\"bad-input-key\",\"kind\":\"message\",\"message\":\"xyz1\"}");
     assertEquals(400, nonHex.status());
     assertEquals("message", nonHex.body().get("field").asText());
@@ -109,7 +110,7 @@ class PipelineSystemTest {
     assertEquals("keyId", unknownKey.body().get("field").asText());
     JobsClient.Answer malformed = client.submit("{\"keyId\":");
     assertEquals(400, malformed.status());
-    assertEquals(jobsBefore, count(Tables.JOBS.name()), "a rejected body stores nothing");
+    assertEquals(jobsBefore, count(stack.table(Tables.JOBS)), "a rejected body stores nothing");
 
     assertEquals(401, new JobsClient(stack.apiUrl(), "wrong-api-key-0000000000").submit("{}").status());
     String jobId = client.submit("{\"keyId\":\"bad-input-key\",\"kind\":\"message\",\"message\":\"00\"}").body().get("jobId").asText();
@@ -121,7 +122,7 @@ class PipelineSystemTest {
     stack.createTenant("t-dlq", "api-key-for-dead-letter-test");
     stack.createKey("dlq-key", "t-dlq");
     // A job stored by the API whose deliveries all failed: its message sits in the DLQ.
-    new dev.keep.api.jobs.JobRepository(stack.dynamo(), Tables.JOBS.name(), Tables.KEYS.name())
+    new dev.keep.api.jobs.JobRepository(stack.dynamo(), stack.table(Tables.JOBS), stack.table(Tables.KEYS))
         .create("dlq-job-1", "t-dlq", "dlq-key", "message", "{\"kind\":\"message\",\"keyId\":\"dlq-key\",\"message\":\"00\"}",
             java.time.Instant.now());
     stack.sqs().sendMessage(b -> b.queueUrl(stack.queues().deadLetterQueueUrl()).messageBody(

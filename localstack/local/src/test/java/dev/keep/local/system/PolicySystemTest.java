@@ -34,7 +34,7 @@ class PolicySystemTest {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = LocalStack.start(LocalStack.Options.defaults());
+    stack = LocalStack.start(TestStacks.onSharedMoto(PolicySystemTest.class));
   }
 
   @AfterAll
@@ -167,7 +167,7 @@ class PolicySystemTest {
   }
 
   private static Map<String, AttributeValue> audit(String jobId) {
-    return stack.dynamo().getItem(b -> b.tableName(Tables.AUDIT.name())
+    return stack.dynamo().getItem(b -> b.tableName(stack.table(Tables.AUDIT))
         .key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true)).item();
   }
 

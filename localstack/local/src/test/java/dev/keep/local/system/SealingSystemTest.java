@@ -47,7 +47,7 @@ class SealingSystemTest {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = LocalStack.start(LocalStack.Options.defaults());
+    stack = LocalStack.start(TestStacks.onSharedMoto(SealingSystemTest.class));
     stack.createTenant("t-seal", "api-key-for-the-sealing-test");
   }
 
@@ -105,14 +105,14 @@ class SealingSystemTest {
     assertEquals("policy rule 'MaxPerHour': max_count 1h: 3 + 1 > 3", fourth.path("error").path("message").asText());
 
     // A sealed blob moved to another key id does not open: KMS refuses the other encryption context.
-    stack.dynamo().putItem(b -> b.tableName(Tables.KEYS.name()).item(Map.of(
+    stack.dynamo().putItem(b -> b.tableName(stack.table(Tables.KEYS)).item(Map.of(
         "keyId", AttributeValue.fromS("moved-key"), "tenantId", AttributeValue.fromS("t-seal"),
         "sealedKey", row.get("sealedKey"))));
     KeySealer.UnsealReport moved = stack.operatorSealer().unsealAll();
     assertEquals(1, moved.failures().size(), moved.toString());
     assertEquals("moved-key", moved.failures().get(0).keyId());
     assertTrue(moved.failures().get(0).reason().contains("InvalidCiphertextException"), moved.toString());
-    stack.dynamo().deleteItem(b -> b.tableName(Tables.KEYS.name()).key(Map.of("keyId", AttributeValue.fromS("moved-key"))));
+    stack.dynamo().deleteItem(b -> b.tableName(stack.table(Tables.KEYS)).key(Map.of("keyId", AttributeValue.fromS("moved-key"))));
 
     // Wrong PCRs fail to decrypt: an enclave whose build measures differently gets AccessDenied,
     // the worker says which PCRs it presented and does not start, and no sealed blob changes.
@@ -137,7 +137,7 @@ class SealingSystemTest {
   }
 
   private static Map<String, AttributeValue> keysRow(String keyId) {
-    return stack.dynamo().getItem(b -> b.tableName(Tables.KEYS.name())
+    return stack.dynamo().getItem(b -> b.tableName(stack.table(Tables.KEYS))
         .key(Map.of("keyId", AttributeValue.fromS(keyId))).consistentRead(true)).item();
   }
 

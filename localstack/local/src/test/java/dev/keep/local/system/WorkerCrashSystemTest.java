@@ -30,7 +30,7 @@ class WorkerCrashSystemTest {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = LocalStack.start(LocalStack.Options.defaults().withWorkers(0)
+    stack = LocalStack.start(TestStacks.onSharedMoto(WorkerCrashSystemTest.class).withWorkers(0)
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(3), 10));
     stack.createTenant("t-crash", "api-key-for-worker-crash-test");
     publicKey = stack.createKey("crash-key", "t-crash").xOnly();
@@ -78,7 +78,7 @@ class WorkerCrashSystemTest {
             "{\"keyId\":\"crash-key\",\"kind\":\"message\",\"message\":\"" + messageHex + "\"}");
         jobId = submitted.body().get("jobId").asText();
         String id = jobId;
-        Await.until(crashingWorker + " to claim " + jobId, Duration.ofSeconds(60), () -> item(Tables.JOBS.name(), id),
+        Await.until(crashingWorker + " to claim " + jobId, Duration.ofSeconds(60), () -> item(stack.table(Tables.JOBS), id),
             i -> i.containsKey("leaseOwner") && crashingWorker.equals(i.get("leaseOwner").s()));
         if (holdRequests) {
           Await.until("the request to reach the proxy", Duration.ofSeconds(30), proxy::requestBytesSeen, n -> n > 0);
@@ -89,8 +89,8 @@ class WorkerCrashSystemTest {
         doomed.kill();
       }
       assertTrue(!doomed.isAlive());
-      assertEquals("RUNNING", item(Tables.JOBS.name(), jobId).get("status").s(), "the crash left the job mid-flight");
-      assertTrue(item(Tables.AUDIT.name(), jobId).isEmpty(), "no audit record yet");
+      assertEquals("RUNNING", item(stack.table(Tables.JOBS), jobId).get("status").s(), "the crash left the job mid-flight");
+      assertTrue(item(stack.table(Tables.AUDIT), jobId).isEmpty(), "no audit record yet");
 
       var survivor = stack.startWorker(crashingWorker + "-successor");
       try {
@@ -110,7 +110,7 @@ class WorkerCrashSystemTest {
         assertEquals(publicKey, result.get("publicKey").asText());
         assertTrue(Bip340Verifier.verify(Hex.decode("pk", publicKey), Hex.decode("m", messageHex),
             Hex.decode("sig", result.get("signature").asText())));
-        Map<String, AttributeValue> audit = item(Tables.AUDIT.name(), jobId);
+        Map<String, AttributeValue> audit = item(stack.table(Tables.AUDIT), jobId);
         assertEquals("SIGNED", audit.get("decision").s());
         assertEquals(crashingWorker + "-successor", audit.get("workerId").s());
         assertEquals(1, survivor.finishedJobs());

@@ -9,34 +9,43 @@ import dev.keep.emulators.LocalAws;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
-class EmbeddedDynamoDbTest {
-  private static final String TABLE = "orders";
+/**
+ * moto as Keep uses DynamoDB: the conditional writes, transactions, indexes and limits the job
+ * store relies on, through the real SDK, on the shared server; and the server's own life cycle on
+ * servers of this test's own.
+ */
+class MotoServerTest {
+  private static final String TABLE = SharedMotoServer.tablePrefix("MotoServerTest") + "orders";
 
-  private static EmbeddedDynamoDb db;
   private static DynamoDbClient client;
 
   @BeforeAll
   static void start() {
-    db = EmbeddedDynamoDb.start(0);
-    client = LocalAws.dynamoDb(db.endpoint());
+    client = LocalAws.dynamoDb(SharedMotoServer.endpoint());
     client.createTable(
         b ->
             b.tableName(TABLE)
@@ -56,33 +65,36 @@ class EmbeddedDynamoDbTest {
     if (client != null) {
       client.close();
     }
-    if (db != null) {
-      db.close();
-    }
   }
 
   @Test
   void bindsLoopbackOnAChosenPort() {
-    assertEquals("127.0.0.1", db.endpoint().getHost());
-    assertTrue(db.endpoint().getPort() > 0);
+    assertEquals("127.0.0.1", SharedMotoServer.endpoint().getHost());
+    assertTrue(SharedMotoServer.endpoint().getPort() > 0);
   }
 
   @Test
-  void conditionalPutRefusesASecondWriteOfTheSameKey() {
+  void conditionalPutRefusesASecondWriteOfTheSameKey_andReturnsTheOldItemWhenAsked() {
     Map<String, AttributeValue> item = order("o-1", "alice", "2025-01-01T00:00:00Z");
     client.putItem(
         b -> b.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(id)"));
 
-    assertThrows(
-        ConditionalCheckFailedException.class,
-        () ->
-            client.putItem(
-                b ->
-                    b.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(id)")));
+    ConditionalCheckFailedException e =
+        assertThrows(
+            ConditionalCheckFailedException.class,
+            () ->
+                client.putItem(
+                    b ->
+                        b.tableName(TABLE)
+                            .item(order("o-1", "mallory", "2025-01-09T00:00:00Z"))
+                            .conditionExpression("attribute_not_exists(id)")
+                            .returnValuesOnConditionCheckFailure(
+                                ReturnValuesOnConditionCheckFailure.ALL_OLD)));
+    assertEquals(item, e.item());
   }
 
   @Test
-  void transactionWritesAllOrNothing() {
+  void transactionWritesAllOrNothing_andNamesTheFailedCondition() {
     client.transactWriteItems(
         b ->
             b.transactItems(
@@ -135,19 +147,101 @@ class EmbeddedDynamoDbTest {
     assertEquals(List.of("q-1", "q-2"), ids);
   }
 
+  /**
+   * Keep's launcher serialises moto's DynamoDB calls: moto 5.2 on its own let two of sixteen
+   * concurrent conditional writes of one item both succeed in about one round of forty. Here every
+   * round has exactly one winner, as DynamoDB has.
+   */
   @Test
-  void eachInstanceHasItsOwnDatabaseAndStopsListening() throws IOException {
-    int port;
-    try (EmbeddedDynamoDb other = EmbeddedDynamoDb.start(0);
-        DynamoDbClient otherClient = LocalAws.dynamoDb(other.endpoint())) {
-      port = other.endpoint().getPort();
-      assertEquals(List.of(), otherClient.listTables().tableNames());
+  void concurrentConditionalWritesOfOneItem_haveOneWinner() throws Exception {
+    List<String> doubleWins = new java.util.ArrayList<>();
+    for (int round = 0; round < 40; round++) {
+      String id = "race-" + round;
+      client.putItem(b -> b.tableName(TABLE).item(Map.of("id", s(id), "n", AttributeValue.fromN("0"))));
+      java.util.concurrent.atomic.AtomicInteger winners = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int t = 0; t < 16; t++) {
+          int me = t;
+          pool.submit(() -> {
+            go.await();
+            try {
+              client.updateItem(b -> b.tableName(TABLE).key(key(id)).updateExpression("SET n = :next")
+                  .conditionExpression("n = :zero")
+                  .expressionAttributeValues(Map.of(":zero", AttributeValue.fromN("0"),
+                      ":next", AttributeValue.fromN(Integer.toString(me + 1)))));
+              winners.incrementAndGet();
+            } catch (ConditionalCheckFailedException e) {
+              // another writer was first
+            }
+            return null;
+          });
+        }
+        go.countDown();
+      }
+      if (winners.get() != 1) {
+        doubleWins.add(id + ": " + winners.get() + " winners");
+      }
     }
+    assertEquals(List.of(), doubleWins);
+  }
+
+  @Test
+  void anItemOver400KbIsRefused() {
+    Map<String, AttributeValue> item =
+        Map.of("id", s("big"), "payload", s("x".repeat(400 * 1024)));
+
+    DynamoDbException e =
+        assertThrows(
+            DynamoDbException.class, () -> client.putItem(b -> b.tableName(TABLE).item(item)));
+    assertEquals("ValidationException", e.awsErrorDetails().errorCode());
+    assertFalse(client.getItem(b -> b.tableName(TABLE).key(key("big"))).hasItem());
+  }
+
+  @Test
+  void eachServerHasItsOwnState_resetEmptiesIt_andCloseStopsIt() throws Exception {
+    int port;
+    long pid;
+    try (MotoServer own = MotoServer.start();
+        DynamoDbClient ownClient = LocalAws.dynamoDb(own.endpoint())) {
+      port = own.endpoint().getPort();
+      pid = own.pid();
+      assertEquals(List.of(), ownClient.listTables().tableNames());
+      ownClient.createTable(
+          b ->
+              b.tableName("scratch")
+                  .billingMode(BillingMode.PAY_PER_REQUEST)
+                  .attributeDefinitions(attribute("id"))
+                  .keySchema(key("id", KeyType.HASH)));
+      assertEquals(List.of("scratch"), ownClient.listTables().tableNames());
+      own.reset();
+      assertEquals(List.of(), ownClient.listTables().tableNames());
+    }
+    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "moto_server still running");
     try (Socket socket = new Socket()) {
       assertThrows(
           IOException.class, () -> socket.connect(new InetSocketAddress("127.0.0.1", port), 1000));
     }
-    assertEquals(List.of(TABLE), client.listTables().tableNames());
+    assertTrue(client.listTables().tableNames().contains(TABLE), "the shared server is untouched");
+  }
+
+  @Test
+  void aServerThatExitsAtOnceIsReportedWithItsOutput(@TempDir Path dir) throws Exception {
+    // moto is started through Keep's launcher, with the Python beside moto_server (a pyenv shim's way).
+    Path fake = dir.resolve("moto_server");
+    Files.writeString(fake, "#!/bin/sh\nexit 0\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    Path python = dir.resolve("python3");
+    Files.writeString(python, "#!/bin/sh\necho 'ImportError: No module named flask' >&2\nexit 3\n");
+    Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwx------"));
+    MotoExecutable executable =
+        MotoExecutable.find(Map.of(MotoExecutable.OVERRIDE, fake.toString()), dir);
+
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> MotoServer.start(executable, dir.resolve("log")));
+    assertTrue(e.getMessage().contains("exited with code 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("ImportError: No module named flask"), e.getMessage());
   }
 
   private static TransactWriteItem put(Map<String, AttributeValue> item) {

@@ -1,4 +1,4 @@
-package dev.keep.emulators.sqs;
+package dev.keep.emulators;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,10 +6,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Asks the OS for a port that is free on a loopback address right now. */
-final class FreePort {
+public final class FreePort {
   private FreePort() {}
 
-  static int find(String host) {
+  public static int find(String host) {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return socket.getLocalPort();
     } catch (IOException e) {
