@@ -35,6 +35,10 @@ if gsis:
 if t.get("stream"):
     cmd += ["--stream-specification", f'StreamEnabled=true,StreamViewType={t["stream"]}']
 print(" ".join(shlex.quote(c) for c in cmd) + " >/dev/null || true")
+if t.get("ttl"):
+    ttl = ["awslocal", "dynamodb", "update-time-to-live", "--table-name", t["name"],
+           "--time-to-live-specification", f'Enabled=true,AttributeName={t["ttl"]}']
+    print(" ".join(shlex.quote(c) for c in ttl) + " >/dev/null || true")
 PY
 done
 echo "keep: queues and tables ready"

@@ -4,8 +4,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /** Table and queue names, from the Lambda function's environment (set by the SAM template). */
-public record ApiConfig(String jobsTable, String keysTable, String tenantsTable, String queueUrl) {
+public record ApiConfig(String jobsTable, String keysTable, String tenantsTable, String batchesTable,
+    String idempotencyTable, String queueUrl) {
   public ApiConfig {
+    Objects.requireNonNull(batchesTable, "KEEP_BATCHES_TABLE");
+    Objects.requireNonNull(idempotencyTable, "KEEP_IDEMPOTENCY_TABLE");
     Objects.requireNonNull(jobsTable, "KEEP_JOBS_TABLE");
     Objects.requireNonNull(keysTable, "KEEP_KEYS_TABLE");
     Objects.requireNonNull(tenantsTable, "KEEP_TENANTS_TABLE");
@@ -17,6 +20,8 @@ public record ApiConfig(String jobsTable, String keysTable, String tenantsTable,
         env.getOrDefault("KEEP_JOBS_TABLE", "jobs"),
         env.getOrDefault("KEEP_KEYS_TABLE", "keys"),
         env.getOrDefault("KEEP_TENANTS_TABLE", "tenants"),
+        env.getOrDefault("KEEP_BATCHES_TABLE", "batches"),
+        env.getOrDefault("KEEP_IDEMPOTENCY_TABLE", "idempotency"),
         required(env, "KEEP_QUEUE_URL"));
   }
 

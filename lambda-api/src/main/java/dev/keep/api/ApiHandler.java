@@ -2,7 +2,12 @@ package dev.keep.api;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.keep.api.auth.RateLimiter;
 import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.batches.BatchesApi;
+import dev.keep.api.http.ProblemException;
+import dev.keep.api.http.ProblemType;
+import dev.keep.api.idempotency.IdempotencyStore;
 import dev.keep.api.http.HttpApiEvent;
 import dev.keep.api.http.HttpApiResponse;
 import dev.keep.api.jobs.JobQueue;
@@ -13,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -25,26 +31,30 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class ApiHandler implements RequestStreamHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
-  private final JobsApi api;
+  private final KeepApi api;
 
   /** For the Lambda runtime: clients from the standard SDK configuration (region, endpoint URL). */
   public ApiHandler() {
     this(fromEnvironment());
   }
 
-  public ApiHandler(JobsApi api) {
+  public ApiHandler(KeepApi api) {
     this.api = api;
   }
 
-  private static JobsApi fromEnvironment() {
+  private static KeepApi fromEnvironment() {
     ApiConfig config = ApiConfig.fromEnvironment(System.getenv());
     DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     SqsClient sqs = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    return new JobsApi(
-        new TenantAuthenticator(dynamo, config.tenantsTable()),
-        new JobRepository(dynamo, config.jobsTable(), config.keysTable()),
-        new JobQueue(sqs, config.queueUrl()),
-        Clock.systemUTC());
+    return assemble(dynamo, sqs, config, Clock.systemUTC(), JobsApi.DEFAULT_DRY_RUN_WAIT);
+  }
+
+  /** The API on these clients and tables: what the Lambda runs, and what the local stack and the tests run. */
+  public static KeepApi assemble(DynamoDbClient dynamo, SqsClient sqs, ApiConfig config, Clock clock, Duration dryRunWait) {
+    JobsApi jobs = new JobsApi(dynamo, new JobRepository(dynamo, config.jobsTable(), config.keysTable()),
+        new IdempotencyStore(dynamo, config.idempotencyTable()), new JobQueue(sqs, config.queueUrl()), clock, dryRunWait);
+    return new KeepApi(new TenantAuthenticator(dynamo, config.tenantsTable()), new RateLimiter(), jobs,
+        new BatchesApi(dynamo, config.batchesTable(), jobs));
   }
 
   @Override
@@ -57,7 +67,8 @@ public final class ApiHandler implements RequestStreamHandler {
       response = handle(event);
     } catch (IOException e) {
       // The event envelope itself is broken: API Gateway never sends that, so it is a bug upstream.
-      response = HttpApiResponse.error(400, "INVALID_REQUEST", "unreadable API Gateway event");
+      response = HttpApiResponse.problem(new ProblemException(ProblemType.MALFORMED, "unreadable API Gateway event")
+          .problem(null), java.util.Map.of());
     }
     Json.MAPPER.writeValue(output, response);
   }
@@ -67,7 +78,8 @@ public final class ApiHandler implements RequestStreamHandler {
       return api.handle(event);
     } catch (RuntimeException e) {
       LOG.error("request {} {} failed: {}", event.method(), event.path(), e.toString());
-      return HttpApiResponse.error(500, "INTERNAL", "internal error; retry later");
+      return HttpApiResponse.problem(new ProblemException(ProblemType.INTERNAL, "internal error; retry later")
+          .problem(event.requestContext() == null ? null : event.requestContext().requestId()), java.util.Map.of());
     }
   }
 }

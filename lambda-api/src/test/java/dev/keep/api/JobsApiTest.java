@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.ApiConfig;
 import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
@@ -51,6 +52,8 @@ class JobsApiTest {
   private static final String JOBS = PREFIX + Tables.JOBS.name();
   private static final String KEYS = PREFIX + Tables.KEYS.name();
   private static final String TENANTS = PREFIX + Tables.TENANTS.name();
+  static final java.util.function.Function<String, ApiConfig> CONFIG_OF = queue -> new ApiConfig(JOBS, KEYS, TENANTS,
+      PREFIX + Tables.BATCHES.name(), PREFIX + Tables.IDEMPOTENCY.name(), queue);
   private static EmbeddedSqs sqsServer;
   private static DynamoDbClient dynamo;
   private static SqsClient sqs;
@@ -73,8 +76,7 @@ class JobsApiTest {
     key("k1", "t1");
     key("k2", "t2");
     jobs = new JobRepository(dynamo, JOBS, KEYS);
-    handler = new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, TENANTS), jobs,
-        new JobQueue(sqs, queueUrl), Clock.fixed(NOW, ZoneOffset.UTC)));
+    handler = waitingFor(JobsApi.DEFAULT_DRY_RUN_WAIT);
   }
 
   @AfterAll
@@ -159,37 +161,47 @@ class JobsApiTest {
     assertEquals(NOW.toString(), view.body().get("createdAt").asText());
   }
 
+  /** RFC 9457: 400 for what is not JSON, 422 for JSON that breaks a rule; the field named in {@code errors}. */
   @Test
-  void badBodiesAre400NamingTheFieldAndNothingIsStoredOrEnqueued() throws IOException {
+  void badBodiesAre400Or422NamingTheFieldAndNothingIsStoredOrEnqueued() throws IOException {
     drainQueue();
     int before = storedJobs();
     String[][] cases = {
-      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"zz\"}", "message"},
-      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"abc\"}", "message"},
-      {"{\"keyId\":\"k1\",\"kind\":\"launch\",\"message\":\"00\"}", "kind"},
-      {"{\"kind\":\"message\",\"message\":\"00\"}", "keyId"},
-      {"{\"keyId\":\"unknown\",\"kind\":\"message\",\"message\":\"00\"}", "keyId"},
-      {"{\"keyId\":\"k2\",\"kind\":\"message\",\"message\":\"00\"}", "keyId"}, // another tenant's key
-      {"{\"keyId\":\"k1\",\"kind\":\"message\"}", "message"},
-      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"00\",\"x\":1}", "x"},
-      {"{\"keyId\":\"k1\"", null},
-      {"", null},
+      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"zz\"}", "message", "422"},
+      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"abc\"}", "message", "422"},
+      {"{\"keyId\":\"k1\",\"kind\":\"launch\",\"message\":\"00\"}", "kind", "422"},
+      {"{\"kind\":\"message\",\"message\":\"00\"}", "keyId", "422"},
+      {"{\"keyId\":\"unknown\",\"kind\":\"message\",\"message\":\"00\"}", "keyId", "422"},
+      {"{\"keyId\":\"k2\",\"kind\":\"message\",\"message\":\"00\"}", "keyId", "422"}, // another tenant's key
+      {"{\"keyId\":\"k1\",\"kind\":\"message\"}", "message", "422"},
+      {"{\"keyId\":\"k1\",\"kind\":\"message\",\"message\":\"00\",\"x\":1}", "x", "422"},
+      {"{\"keyId\":\"k1\"", null, "400"},
+      {"", null, "400"},
     };
     List<String> failures = new ArrayList<>();
     for (String[] c : cases) {
       Reply reply = post(KEY_T1, c[0]);
-      if (reply.status() != 400) {
+      if (reply.status() != Integer.parseInt(c[2])) {
         failures.add(c[0] + " → " + reply.status());
         continue;
       }
+      assertEquals("application/problem+json", reply.headers().get("content-type"));
       assertEquals("INVALID_REQUEST", reply.body().get("code").asText());
-      if (c[1] != null && !c[1].equals(reply.body().path("field").asText())) {
-        failures.add(c[0] + " → field " + reply.body().path("field") + " (" + reply.body().get("message") + ")");
+      assertEquals(reply.status(), reply.body().get("status").asInt());
+      assertTrue(reply.body().get("type").asText().startsWith("/problems/"), reply.body().toString());
+      assertTrue(reply.body().hasNonNull("instance"), reply.body().toString());
+      if (c[1] != null && !c[1].equals(field(reply))) {
+        failures.add(c[0] + " → field " + field(reply) + " (" + reply.body().get("detail") + ")");
       }
     }
     assertEquals(List.of(), failures);
     assertEquals(before, storedJobs(), "no job stored");
     assertEquals(0, drainQueue().size(), "nothing enqueued");
+  }
+
+  /** The first field a problem names, or "" when it names none. */
+  static String field(Reply reply) {
+    return reply.body().path("errors").path(0).path("field").asText();
   }
 
   @Test
@@ -220,15 +232,17 @@ class JobsApiTest {
     String event = fixture("get-job.json").replace("API_KEY", KEY_T1).replace("/v1/jobs/JOB_ID", "/v1/other");
     assertEquals(404, invoke(event).status());
     String put = fixture("post-job.json").replace("API_KEY", KEY_T1).replace("\"method\": \"POST\"", "\"method\": \"PUT\"");
-    assertEquals(405, invoke(put).status());
+    Reply refused = invoke(put);
+    assertEquals(405, refused.status());
+    assertEquals("GET, POST", refused.headers().get("allow"));
   }
 
   @Test
   void sweeperReenqueuesAJobStoredWithoutItsMessage() throws IOException {
     drainQueue();
     // The API crashed between the write and the send: the job is stored, its message is not.
-    jobs.create("orphan-1", "t1", "k1", "message", "{\"kind\":\"message\",\"keyId\":\"k1\",\"message\":\"00\"}",
-        NOW.minus(Duration.ofMinutes(10)));
+    jobs.create(JobRepository.NewJob.single("orphan-1", "t1", "k1", "message",
+        "{\"kind\":\"message\",\"keyId\":\"k1\",\"message\":\"00\"}", NOW.minus(Duration.ofMinutes(10))));
     QueuedJobSweeper sweeper = new QueuedJobSweeper(jobs, new JobQueue(sqs, queueUrl),
         Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(2));
     int sent = sweeper.sweep(100);
@@ -247,8 +261,7 @@ class JobsApiTest {
   }
 
   private static ApiHandler waitingFor(java.time.Duration wait) {
-    return new ApiHandler(new JobsApi(new TenantAuthenticator(dynamo, TENANTS), jobs, new JobQueue(sqs, queueUrl),
-        Clock.fixed(NOW, ZoneOffset.UTC), wait));
+    return new ApiHandler(ApiHandler.assemble(dynamo, sqs, CONFIG_OF.apply(queueUrl), Clock.fixed(NOW, ZoneOffset.UTC), wait));
   }
 
   /**
@@ -293,10 +306,10 @@ class JobsApiTest {
 
     int before = storedJobs();
     Reply bad = evaluate(handler, KEY_T1, "{\"keyId\":\"k1\",\"kind\":\"message\"}");
-    assertEquals(400, bad.status());
-    assertEquals("message", bad.body().path("field").asText(), bad.body().toString());
+    assertEquals(422, bad.status());
+    assertEquals("message", field(bad), bad.body().toString());
     Reply foreign = evaluate(handler, KEY_T1, "{\"keyId\":\"k2\",\"kind\":\"message\",\"message\":\"00\"}");
-    assertEquals(400, foreign.status());
+    assertEquals(422, foreign.status());
     assertEquals(before, storedJobs());
   }
 
@@ -324,7 +337,7 @@ class JobsApiTest {
     body[at] = (byte) 0xE9; // é in Latin-1
     Reply reply = postBytes(KEY_T1, body);
     assertEquals(400, reply.status(), reply.body().toString());
-    assertEquals("body: not valid UTF-8 at byte offset " + at + " (byte 0xE9)", reply.body().get("message").asText());
+    assertEquals("body: not valid UTF-8 at byte offset " + at + " (byte 0xE9)", reply.body().get("detail").asText());
     assertEquals(before, storedJobs());
     assertEquals(0, drainQueue().size());
   }
@@ -336,13 +349,13 @@ class JobsApiTest {
     // 255k characters of '€' pass a character count of 256 KiB, but are 765k bytes.
     Reply euros = post(KEY_T1, event("€".repeat(255_000)));
     assertEquals(413, euros.status(), euros.body().toString());
-    assertTrue(euros.body().get("message").asText().startsWith("body of 765"), euros.body().toString());
+    assertTrue(euros.body().get("detail").asText().startsWith("body of 765"), euros.body().toString());
     // A 240 KB event fits the body limit, but it and its signed copy do not fit one DynamoDB item.
     Reply big = post(KEY_T1, event("a".repeat(40_000)).replace("\"tags\":[]",
         "\"tags\":[" + String.join(",", java.util.Collections.nCopies(2_000, "[\"t\",\"" + "x".repeat(100) + "\"]")) + "]"));
     assertEquals(413, big.status(), big.body().toString());
-    assertTrue(big.body().get("message").asText().startsWith("a nostr_event job of 2"), big.body().toString());
-    assertTrue(big.body().get("message").asText().contains("a DynamoDB item"), big.body().toString());
+    assertTrue(big.body().get("detail").asText().startsWith("a nostr_event job of 2"), big.body().toString());
+    assertTrue(big.body().get("detail").asText().contains("a DynamoDB item"), big.body().toString());
     assertEquals(before, storedJobs(), "nothing stored");
     assertEquals(0, drainQueue().size(), "nothing enqueued");
   }
@@ -366,9 +379,11 @@ class JobsApiTest {
     List<String> failures = new ArrayList<>();
     for (String[] c : cases) {
       Reply reply = post(KEY_T1, c[0]);
-      String field = reply.body().path("field").asText();
-      String message = reply.body().path("message").asText();
-      if (reply.status() != 400 || !c[1].equals(field) || (c[2] != null && !c[2].equals(message))) {
+      String field = field(reply);
+      String message = reply.body().path("detail").asText();
+      // A key given twice is not JSON this API reads (400); the rest is JSON that breaks a rule (422).
+      int status = c[0].contains("\"keyId\":\"nope\"") || c[0].contains("\"content\":\"b\"") ? 400 : 422;
+      if (reply.status() != status || !c[1].equals(field) || (c[2] != null && !c[2].equals(message))) {
         failures.add(c[0].substring(0, Math.min(80, c[0].length())) + " → " + reply.status() + " " + reply.body());
       }
     }
@@ -382,10 +397,10 @@ class JobsApiTest {
     String longId = "x".repeat(10_000);
     Reply job = get(KEY_T1, longId);
     assertEquals(404, job.status());
-    assertEquals("no job '" + "x".repeat(64) + "...(9936 more characters)'", job.body().get("message").asText());
+    assertEquals("no job '" + "x".repeat(64) + "...(9936 more characters)'", job.body().get("detail").asText());
     String route = fixture("get-job.json").replace("API_KEY", KEY_T1).replace("/v1/jobs/JOB_ID", "/v1/" + "y".repeat(5_000));
     Reply noRoute = invoke(route);
     assertEquals(404, noRoute.status());
-    assertTrue(noRoute.body().get("message").asText().length() < 120, noRoute.body().toString());
+    assertTrue(noRoute.body().get("detail").asText().length() < 120, noRoute.body().toString());
   }
 }

@@ -74,7 +74,11 @@ public final class TenantAuthenticator {
       known.remove(hash);
       return Optional.empty();
     }
-    Tenant tenant = new Tenant(item.get(TenantAttributes.TENANT_ID).s());
+    Tenant tenant = new Tenant(item.get(TenantAttributes.TENANT_ID).s(),
+        item.containsKey(TenantAttributes.RATE_PER_SECOND)
+            ? Double.parseDouble(item.get(TenantAttributes.RATE_PER_SECOND).n()) : Tenant.DEFAULT_RATE_PER_SECOND,
+        item.containsKey(TenantAttributes.RATE_BURST)
+            ? Integer.parseInt(item.get(TenantAttributes.RATE_BURST).n()) : Tenant.DEFAULT_BURST);
     known.put(hash, new Known(tenant, System.nanoTime() + REMEMBERED.toNanos()));
     return Optional.of(tenant);
   }

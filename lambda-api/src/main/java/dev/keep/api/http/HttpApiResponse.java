@@ -1,7 +1,8 @@
 package dev.keep.api.http;
 
-import dev.keep.schema.api.ApiError;
+import dev.keep.schema.api.Problem;
 import dev.keep.schema.encoding.Json;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An API Gateway HTTP API (payload format 2.0) response. */
@@ -15,19 +16,29 @@ public record HttpApiResponse(
     return new HttpApiResponse(status, JSON, Json.write(body), false);
   }
 
-  public static HttpApiResponse error(int status, String code, String message) {
-    return json(status, ApiError.of(code, message));
+  /** A JSON answer with headers of its own beside the usual two. */
+  public static HttpApiResponse json(int status, Object body, Map<String, String> extra) {
+    Map<String, String> headers = new LinkedHashMap<>(JSON);
+    headers.putAll(extra);
+    return new HttpApiResponse(status, Map.copyOf(headers), Json.write(body), false);
   }
 
-  public static HttpApiResponse invalid(String field, String message) {
-    return json(400, new ApiError("INVALID_REQUEST", message, field.isEmpty() ? null : field));
+  /** An RFC 9457 answer: {@code application/problem+json}, with the problem's own headers. */
+  public static HttpApiResponse problem(Problem problem, Map<String, String> extra) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("content-type", "application/problem+json");
+    headers.put("cache-control", "no-store");
+    if (problem.status() == 401) {
+      headers.put("www-authenticate", "Bearer");
+    }
+    headers.putAll(extra);
+    return new HttpApiResponse(problem.status(), Map.copyOf(headers), Json.write(problem), false);
   }
 
-  public static HttpApiResponse unauthorized(String message) {
-    return new HttpApiResponse(
-        401,
-        Map.of("content-type", "application/json", "cache-control", "no-store", "www-authenticate", "Bearer"),
-        Json.write(ApiError.of("UNAUTHENTICATED", message)),
-        false);
+  /** The same answer with one more header. */
+  public HttpApiResponse withHeader(String name, String value) {
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.put(name, value);
+    return new HttpApiResponse(statusCode, Map.copyOf(all), body, isBase64Encoded);
   }
 }

@@ -265,7 +265,7 @@ public final class KeepCli {
     }
     System.out.println("  key id:    " + keyId + "  (x-only public key " + key.xOnly() + ", " + key.npub() + ")");
     System.out.println("  policy:    " + LocalStack.DEVELOPMENT_POLICY_NOTICE + " (both keys)");
-    System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
+    System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Content-Type: application/json' -H 'Authorization: Bearer " + apiKey
         + "' -d '{\"keyId\":\"" + keyId + "\",\"kind\":\"message\",\"message\":\"68656c6c6f\"}'");
     // An HD testnet wallet key and an unsigned PSBT that spends a made-up output of it, so a
     // PSBT job can be tried at once.
@@ -273,7 +273,7 @@ public final class KeepCli {
     stack.createKey(walletId, "local", new dev.keep.schema.protocol.EnclaveRequest.KeySpec("hd", "testnet", false));
     String psbt = dev.keep.local.wallet.ExampleWallet.of(stack, walletId).taproot().psbtBase64();
     System.out.println("  wallet:    " + walletId + "  (HD, testnet; the PSBT below spends a made-up output of its m/86'/1'/0'/0/0)");
-    System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Authorization: Bearer " + apiKey
+    System.out.println("  try:       curl -s -X POST " + stack.apiUrl() + "/v1/jobs -H 'Content-Type: application/json' -H 'Authorization: Bearer " + apiKey
         + "' -d '{\"keyId\":\"" + walletId + "\",\"kind\":\"psbt\",\"network\":\"testnet\",\"finalize\":true,\"psbt\":\""
         + psbt + "\"}'");
     System.out.println("  dry run:   the same body to " + stack.apiUrl() + "/v1/policy/evaluate answers the policy's decision");

@@ -24,7 +24,21 @@ public final class JobRequestDecoder {
    * @throws SchemaViolation naming the field and the rule
    */
   public static JobRequest decode(String json) throws SchemaViolation {
-    JsonNode node = ContractSchema.JOB_REQUEST.parse(json);
+    return bind(ContractSchema.JOB_REQUEST.parse(json));
+  }
+
+  /**
+   * A job body already parsed (strictly, by {@link dev.keep.schema.encoding.Json#MAPPER}), for
+   * example one item of a batch.
+   *
+   * @throws SchemaViolation naming the field and the rule
+   */
+  public static JobRequest decode(JsonNode node) throws SchemaViolation {
+    ContractSchema.JOB_REQUEST.validate(node);
+    return bind(node);
+  }
+
+  private static JobRequest bind(JsonNode node) throws SchemaViolation {
     JobRequest request;
     try {
       request = Json.MAPPER.treeToValue(node, JobRequest.class);

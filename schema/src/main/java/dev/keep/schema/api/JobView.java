@@ -2,7 +2,11 @@ package dev.keep.schema.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** The answer to {@code GET /v1/jobs/{id}}. Exactly one of result and error is set when terminal. */
+/**
+ * A job as {@code GET /v1/jobs/{id}} and the listings show it. Exactly one of result and error is
+ * set when terminal; {@code batchId}, {@code batchIndex} and {@code reference} only for a job of
+ * a batch.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
     String jobId,
@@ -13,4 +17,7 @@ public record JobView(
     String updatedAt,
     Integer attempts,
     JobResult result,
-    ApiError error) {}
+    ApiError error,
+    String batchId,
+    Integer batchIndex,
+    String reference) {}

@@ -60,16 +60,27 @@ public final class ContractSchema {
 
   /** Parses {@code json} and checks it against the schema and Keep's JSON rules. */
   public JsonNode parse(String json) throws SchemaViolation {
+    JsonNode node = read(json);
+    validate(node);
+    return node;
+  }
+
+  /**
+   * Parses {@code json} strictly (a key given twice is refused) without checking it against any
+   * schema: for a document whose parts are checked one by one, such as a batch's items.
+   *
+   * @throws SchemaViolation {@link SchemaViolation#malformed() malformed}, naming where
+   */
+  public static JsonNode read(String json) throws SchemaViolation {
     JsonNode node;
     try {
       node = Json.MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new SchemaViolation(duplicatedField(e), "body is not valid JSON: " + describe(e));
+      throw SchemaViolation.malformed(duplicatedField(e), "body is not valid JSON: " + describe(e));
     }
     if (node == null || node.isMissingNode()) {
-      throw new SchemaViolation("", "body is empty; expected a JSON object");
+      throw SchemaViolation.malformed("", "body is empty; expected a JSON object");
     }
-    validate(node);
     return node;
   }
 

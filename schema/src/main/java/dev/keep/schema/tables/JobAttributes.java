@@ -25,6 +25,10 @@ public final class JobAttributes {
   public static final String RESULT = "result";
   public static final String ERROR_CODE = "errorCode";
   public static final String ERROR_MESSAGE = "errorMessage";
+  /** Set on a job made by {@code POST /v1/batches}: its batch, its place in it, and its reference. */
+  public static final String BATCH_ID = "batchId";
+  public static final String BATCH_INDEX = "batchIndex";
+  public static final String REFERENCE = "reference";
 
   /** The only value of {@link #PENDING_SHARD} for now; more shards if the sweeper gets hot. */
   public static final String PENDING_SHARD_0 = "p0";

@@ -16,7 +16,8 @@ public record TableDefinition(
     Attribute partitionKey,
     Attribute sortKey,
     List<Index> globalSecondaryIndexes,
-    String stream) {
+    String stream,
+    String ttl) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
 
@@ -29,6 +30,14 @@ public record TableDefinition(
     if (stream != null && !List.of("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY").contains(stream)) {
       throw new IllegalArgumentException("stream: unknown view type " + stream);
     }
+    if (ttl != null && ttl.isBlank()) {
+      throw new IllegalArgumentException("ttl: names the expiry attribute (epoch seconds) or is absent");
+    }
+  }
+
+  /** The attribute DynamoDB's TTL deletes expired items by (epoch seconds), if the table has one. */
+  public Optional<String> ttlAttribute() {
+    return Optional.ofNullable(ttl);
   }
 
   public Optional<Attribute> sortKeyIfAny() {
@@ -37,7 +46,7 @@ public record TableDefinition(
 
   /** The same table under another name, e.g. with a test's or a deployment's prefix. */
   public TableDefinition withName(String newName) {
-    return new TableDefinition(newName, partitionKey, sortKey, globalSecondaryIndexes, stream);
+    return new TableDefinition(newName, partitionKey, sortKey, globalSecondaryIndexes, stream, ttl);
   }
 
   public Optional<String> streamViewType() {

@@ -5,14 +5,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
-/** The four tables of ARCHITECTURE.md, loaded from their data files. */
+/** The tables of ARCHITECTURE.md, loaded from their data files. */
 public final class Tables {
   public static final TableDefinition JOBS = load("jobs");
   public static final TableDefinition AUDIT = load("audit");
   public static final TableDefinition TENANTS = load("tenants");
   public static final TableDefinition KEYS = load("keys");
+  public static final TableDefinition BATCHES = load("batches");
+  public static final TableDefinition IDEMPOTENCY = load("idempotency");
 
-  public static final List<TableDefinition> ALL = List.of(JOBS, AUDIT, TENANTS, KEYS);
+  public static final List<TableDefinition> ALL = List.of(JOBS, AUDIT, TENANTS, KEYS, BATCHES, IDEMPOTENCY);
 
   private Tables() {}
 

@@ -5,6 +5,9 @@ public final class TenantAttributes {
   /** SHA-256 (hex) of the API key; the key itself is never stored. */
   public static final String API_KEY_HASH = "apiKeyHash";
   public static final String TENANT_ID = "tenantId";
+  /** The tenant's request rate (a token bucket refilled this many times a second) and its burst. */
+  public static final String RATE_PER_SECOND = "rateLimitPerSecond";
+  public static final String RATE_BURST = "rateLimitBurst";
   public static final String NAME = "name";
   public static final String CREATED_AT = "createdAt";
 

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 
 class TablesTest {
   @Test
-  void allFourTablesLoad() {
-    assertEquals(List.of("jobs", "audit", "tenants", "keys"), Tables.ALL.stream().map(TableDefinition::name).toList());
+  void everyTableLoads() {
+    assertEquals(List.of("jobs", "audit", "tenants", "keys", "batches", "idempotency"),
+        Tables.ALL.stream().map(TableDefinition::name).toList());
+    assertEquals(java.util.Optional.of("expiresAt"), Tables.IDEMPOTENCY.ttlAttribute());
     assertEquals("jobId", Tables.JOBS.partitionKey().name());
     assertEquals("apiKeyHash", Tables.TENANTS.partitionKey().name());
   }
@@ -25,7 +27,8 @@ class TablesTest {
   @Test
   void aPrefixRenamesEveryTableAndChangesNothingElse() {
     List<TableDefinition> prefixed = Tables.withPrefix("SomeTest-1-");
-    assertEquals(List.of("SomeTest-1-jobs", "SomeTest-1-audit", "SomeTest-1-tenants", "SomeTest-1-keys"),
+    assertEquals(List.of("SomeTest-1-jobs", "SomeTest-1-audit", "SomeTest-1-tenants", "SomeTest-1-keys",
+            "SomeTest-1-batches", "SomeTest-1-idempotency"),
         prefixed.stream().map(TableDefinition::name).toList());
     for (int i = 0; i < prefixed.size(); i++) {
       assertEquals(Tables.ALL.get(i), prefixed.get(i).withName(Tables.ALL.get(i).name()));
@@ -37,6 +40,6 @@ class TablesTest {
   void invariantsAreCheckedAtConstruction() {
     assertThrows(IllegalArgumentException.class, () -> new TableDefinition.Attribute("x", "BOOL"));
     assertThrows(IllegalArgumentException.class,
-        () -> new TableDefinition("ok-name", new TableDefinition.Attribute("k", "S"), null, null, "SOMETIMES"));
+        () -> new TableDefinition("ok-name", new TableDefinition.Attribute("k", "S"), null, null, "SOMETIMES", null));
   }
 }

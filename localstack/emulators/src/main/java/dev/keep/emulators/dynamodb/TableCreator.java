@@ -59,6 +59,17 @@ public final class TableCreator {
     for (TableDefinition table : tables) {
       awaitActive(client, table.name());
     }
+    // TTL is set once the table is ACTIVE; setting it again to the same attribute is refused, so a
+    // table that already has it is left alone.
+    for (TableDefinition table : tables) {
+      table.ttlAttribute().ifPresent(attribute -> {
+        var current = client.describeTimeToLive(b -> b.tableName(table.name())).timeToLiveDescription();
+        if (!attribute.equals(current.attributeName())) {
+          client.updateTimeToLive(b -> b.tableName(table.name())
+              .timeToLiveSpecification(t -> t.attributeName(attribute).enabled(true)));
+        }
+      });
+    }
   }
 
   /** The CreateTable call for one definition: on-demand billing, GSIs, and its stream if any. */

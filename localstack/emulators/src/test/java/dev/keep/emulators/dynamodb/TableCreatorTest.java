@@ -74,6 +74,10 @@ class TableCreatorTest {
               .filter(s -> Boolean.TRUE.equals(s.streamEnabled()))
               .map(s -> s.streamViewTypeAsString()),
           definition.name());
+      var ttl = client.describeTimeToLive(b -> b.tableName(definition.name())).timeToLiveDescription();
+      assertEquals(definition.ttlAttribute(),
+          Optional.ofNullable(ttl.attributeName()).filter(n -> "ENABLED".equals(ttl.timeToLiveStatusAsString())),
+          definition.name());
     }
   }
 
@@ -104,6 +108,7 @@ class TableCreatorTest {
             new Attribute("id", "S"),
             null,
             List.of(new Index("byId", new Attribute("id", "N"), null, "ALL")),
+            null,
             null);
 
     assertThrows(IllegalArgumentException.class, () -> TableCreator.toRequest(broken));

@@ -61,7 +61,10 @@ public final class HttpAdapter implements AutoCloseable {
     try (exchange) {
       byte[] body = readBody(exchange.getRequestBody());
       if (body == null) {
-        send(exchange, HttpApiResponse.error(413, "PAYLOAD_TOO_LARGE", "body exceeds " + MAX_BODY + " bytes"));
+        // API Gateway refuses a body over its own limit before any Lambda runs; so does the adapter.
+        send(exchange, HttpApiResponse.problem(new dev.keep.api.http.ProblemException(
+            dev.keep.api.http.ProblemType.PAYLOAD_TOO_LARGE, "body exceeds " + MAX_BODY + " bytes").problem(null),
+            java.util.Map.of()));
         return;
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -2,6 +2,7 @@ package dev.keep.local.stack;
 
 import dev.keep.api.ApiHandler;
 import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.ApiConfig;
 import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
@@ -230,8 +231,9 @@ public final class LocalStack implements AutoCloseable {
 
     JobRepository jobs = new JobRepository(apiDynamo, table(Tables.JOBS), table(Tables.KEYS));
     JobQueue queue = new JobQueue(apiSqs, queues.queueUrl());
-    ApiHandler handler = new ApiHandler(new JobsApi(
-        new TenantAuthenticator(apiDynamo, table(Tables.TENANTS)), jobs, queue, Clock.systemUTC()));
+    ApiHandler handler = new ApiHandler(ApiHandler.assemble(apiDynamo, apiSqs, new ApiConfig(table(Tables.JOBS),
+        table(Tables.KEYS), table(Tables.TENANTS), table(Tables.BATCHES), table(Tables.IDEMPOTENCY), queues.queueUrl()),
+        Clock.systemUTC(), JobsApi.DEFAULT_DRY_RUN_WAIT));
     api = HttpAdapter.start(options.apiPort(), handler);
     closeInReverse.add(api);
 

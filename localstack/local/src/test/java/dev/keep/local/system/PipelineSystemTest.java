@@ -95,19 +95,19 @@ class PipelineSystemTest {
   }
 
   @Test
-  void badInputOverHttpIs400And401And404AndStoresNothing() throws Exception {
+  void badInputOverHttpIs422And400And401And404AndStoresNothing() throws Exception {
     stack.createTenant("t-bad", "api-key-for-bad-input-test");
     stack.createTenant("t-other", "api-key-for-other-tenant-x");
     stack.createKey("bad-input-key", "t-bad");
     JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-bad-input-test");
     int jobsBefore = count(stack.table(Tables.JOBS));
     JobsClient.Answer nonHex = client.submit("{\"keyId\":\"bad-input-key\",\"kind\":\"message\",\"message\":\"xyz1\"}");
-    assertEquals(400, nonHex.status());
-    assertEquals("message", nonHex.body().get("field").asText());
+    assertEquals(422, nonHex.status());
+    assertEquals("message", nonHex.body().path("errors").path(0).path("field").asText());
     JobsClient.Answer wrongKind = client.submit("{\"keyId\":\"bad-input-key\",\"kind\":\"wire_money\",\"message\":\"00\"}");
-    assertEquals("kind", wrongKind.body().get("field").asText());
+    assertEquals("kind", wrongKind.body().path("errors").path(0).path("field").asText());
     JobsClient.Answer unknownKey = client.submit("{\"keyId\":\"nobody\",\"kind\":\"message\",\"message\":\"00\"}");
-    assertEquals("keyId", unknownKey.body().get("field").asText());
+    assertEquals("keyId", unknownKey.body().path("errors").path(0).path("field").asText());
     JobsClient.Answer malformed = client.submit("{\"keyId\":");
     assertEquals(400, malformed.status());
     assertEquals(jobsBefore, count(stack.table(Tables.JOBS)), "a rejected body stores nothing");
@@ -123,8 +123,8 @@ class PipelineSystemTest {
     stack.createKey("dlq-key", "t-dlq");
     // A job stored by the API whose deliveries all failed: its message sits in the DLQ.
     new dev.keep.api.jobs.JobRepository(stack.dynamo(), stack.table(Tables.JOBS), stack.table(Tables.KEYS))
-        .create("dlq-job-1", "t-dlq", "dlq-key", "message", "{\"kind\":\"message\",\"keyId\":\"dlq-key\",\"message\":\"00\"}",
-            java.time.Instant.now());
+        .create(dev.keep.api.jobs.JobRepository.NewJob.single("dlq-job-1", "t-dlq", "dlq-key", "message",
+            "{\"kind\":\"message\",\"keyId\":\"dlq-key\",\"message\":\"00\"}", java.time.Instant.now()));
     stack.sqs().sendMessage(b -> b.queueUrl(stack.queues().deadLetterQueueUrl()).messageBody(
         "{\"v\":1,\"jobId\":\"dlq-job-1\",\"tenantId\":\"t-dlq\",\"enqueuedAt\":\"2026-11-24T12:00:00Z\"}"));
     JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-dead-letter-test");

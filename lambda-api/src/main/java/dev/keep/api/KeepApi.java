@@ -1,0 +1,145 @@
+package dev.keep.api;
+
+import dev.keep.api.auth.RateLimiter;
+import dev.keep.api.auth.Tenant;
+import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.batches.BatchesApi;
+import dev.keep.api.http.ApiRequest;
+import dev.keep.api.http.HttpApiEvent;
+import dev.keep.api.http.HttpApiResponse;
+import dev.keep.api.http.ProblemException;
+import dev.keep.api.http.ProblemType;
+import dev.keep.api.jobs.JobsApi;
+import dev.keep.schema.encoding.Echo;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP API's front door: routes, then the checks every route shares, in this order, so that
+ * each refusal is the same whatever the route: 404 for a path no route has, 405 with {@code Allow}
+ * for a method it lacks, 401 without a valid API key, 429 with {@code Retry-After} over the
+ * tenant's rate, 415 for a body that is not JSON, 413 for one over the route's limit (measured in
+ * bytes, before it is parsed). Every error is an RFC 9457 problem.
+ */
+public final class KeepApi {
+  /** The routes; {@code {id}} is one path segment. */
+  public enum Route {
+    JOBS("/v1/jobs", Set.of("GET", "POST"), Set.of("keyId", "status", "batchId", "createdAfter", "createdBefore", "limit", "cursor")),
+    JOB("/v1/jobs/([^/]+)", Set.of("GET"), Set.of()),
+    EVALUATE("/v1/policy/evaluate", Set.of("POST"), Set.of()),
+    BATCHES("/v1/batches", Set.of("POST"), Set.of()),
+    BATCH("/v1/batches/([^/]+)", Set.of("GET"), Set.of()),
+    BATCH_JOBS("/v1/batches/([^/]+)/jobs", Set.of("GET"), Set.of("status", "limit", "cursor"));
+
+    private final Pattern path;
+    private final Set<String> methods;
+    private final Set<String> query;
+
+    Route(String path, Set<String> methods, Set<String> query) {
+      this.path = Pattern.compile(path);
+      this.methods = methods;
+      this.query = query;
+    }
+
+    public String allow() {
+      return String.join(", ", methods.stream().sorted().toList());
+    }
+  }
+
+  private final TenantAuthenticator authenticator;
+  private final RateLimiter limiter;
+  private final JobsApi jobs;
+  private final BatchesApi batches;
+
+  public KeepApi(TenantAuthenticator authenticator, RateLimiter limiter, JobsApi jobs, BatchesApi batches) {
+    this.authenticator = authenticator;
+    this.limiter = limiter;
+    this.jobs = jobs;
+    this.batches = batches;
+  }
+
+  public HttpApiResponse handle(HttpApiEvent event) {
+    String requestId = event.requestContext() != null && event.requestContext().requestId() != null
+        ? event.requestContext().requestId() : UUID.randomUUID().toString();
+    try {
+      return route(event, requestId);
+    } catch (ProblemException e) {
+      return HttpApiResponse.problem(e.problem(requestId), e.headers());
+    }
+  }
+
+  private HttpApiResponse route(HttpApiEvent event, String requestId) {
+    String path = event.path();
+    Route route = null;
+    String id = null;
+    for (Route r : Route.values()) {
+      Matcher m = r.path.matcher(path);
+      if (m.matches()) {
+        route = r;
+        id = m.groupCount() > 0 ? m.group(1) : null;
+        break;
+      }
+    }
+    if (route == null) {
+      // The path is the client's: the answer repeats at most a short printable prefix of it.
+      throw new ProblemException(ProblemType.NOT_FOUND, "no route for " + Echo.of(path));
+    }
+    String method = event.method();
+    if (!route.methods.contains(method)) {
+      throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED,
+          Echo.of(method) + " is not allowed on this route; use " + route.allow(), List.of(), Map.of("allow", route.allow()));
+    }
+    Optional<Tenant> tenant = authenticator.authenticate(event.header("authorization"));
+    if (tenant.isEmpty()) {
+      throw new ProblemException(ProblemType.UNAUTHENTICATED, event.header("authorization").isEmpty()
+          ? "missing Authorization: Bearer <api key>" : "the API key is not valid");
+    }
+    long wait = limiter.secondsToWait(tenant.get());
+    if (wait > 0) {
+      throw new ProblemException(ProblemType.RATE_LIMITED, "tenant " + tenant.get().tenantId() + " is over its rate of "
+          + tenant.get().ratePerSecond() + " requests a second (burst " + tenant.get().burst() + "); retry after "
+          + wait + " s", List.of(), Map.of("retry-after", Long.toString(wait)));
+    }
+    if (method.equals("POST")) {
+      requireJson(event);
+    }
+    ApiRequest request = new ApiRequest(event, tenant.get(), requestId, id, ApiRequest.query(event.rawQueryString(), route.query));
+    return switch (route) {
+      case JOBS -> method.equals("POST") ? jobs.submit(request, false) : jobs.list(request);
+      case JOB -> jobs.get(request);
+      case EVALUATE -> jobs.submit(request, true);
+      case BATCHES -> batches.submit(request);
+      case BATCH -> batches.get(request);
+      case BATCH_JOBS -> batches.jobs(request);
+    };
+  }
+
+  /** {@code application/json}, in UTF-8 if a charset is named; no header is taken as JSON. */
+  private static void requireJson(HttpApiEvent event) {
+    Optional<String> type = event.header("content-type");
+    if (type.isEmpty()) {
+      return;
+    }
+    String[] parts = type.get().split(";");
+    String media = parts[0].trim().toLowerCase(Locale.ROOT);
+    boolean utf8 = true;
+    for (int i = 1; i < parts.length; i++) {
+      String param = parts[i].trim().toLowerCase(Locale.ROOT);
+      if (param.startsWith("charset=")) {
+        String charset = param.substring("charset=".length()).replace("\"", "");
+        utf8 = charset.equals("utf-8") || charset.equals("utf8");
+      }
+    }
+    if (!media.equals("application/json") || !utf8) {
+      throw new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type '" + Echo.of(type.get()) + "' is not application/json (UTF-8); send JSON with"
+              + " Content-Type: application/json");
+    }
+  }
+}
