@@ -30,9 +30,9 @@ public final class ProblemException extends RuntimeException {
   /** A field at fault: 400 when the body is not JSON at all, else 422. */
   public static ProblemException of(SchemaViolation violation) {
     ProblemType type = violation.malformed() ? ProblemType.MALFORMED : ProblemType.INVALID;
-    List<Problem.FieldError> errors = violation.field().isEmpty()
-        ? List.of()
-        : List.of(new Problem.FieldError(violation.field(), violation.rule()));
+    // A document that is not JSON at all has no field at fault but itself: "body".
+    String field = violation.field().isEmpty() ? "body" : violation.field();
+    List<Problem.FieldError> errors = List.of(new Problem.FieldError(field, violation.rule()));
     return new ProblemException(type, violation.getMessage(), errors, Map.of());
   }
 

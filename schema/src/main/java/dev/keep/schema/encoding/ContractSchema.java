@@ -10,6 +10,7 @@ import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -93,11 +94,19 @@ public final class ContractSchema {
         || !(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser)) {
       return "";
     }
-    StringBuilder field = new StringBuilder();
-    for (String part : parser.getParsingContext().pathAsPointer().toString().split("/")) {
-      if (!part.isEmpty()) {
-        field.append(field.isEmpty() ? "" : ".").append(Echo.of(part.replace("~1", "/").replace("~0", "~"), 64));
+    // Walk the parser's contexts from the duplicate up to the root: arrays give "[i]", objects
+    // their member's name, so the path reads as the other errors' do ("items[3].message").
+    List<String> parts = new java.util.ArrayList<>();
+    for (var context = parser.getParsingContext(); context != null && !context.inRoot(); context = context.getParent()) {
+      if (context.inArray()) {
+        parts.addFirst("[" + Math.max(0, context.getCurrentIndex()) + "]");
+      } else if (context.getCurrentName() != null) {
+        parts.addFirst(Echo.of(context.getCurrentName(), 64));
       }
+    }
+    StringBuilder field = new StringBuilder();
+    for (String part : parts) {
+      field.append(field.isEmpty() || part.startsWith("[") ? "" : ".").append(part);
     }
     return field.toString();
   }
@@ -131,10 +140,10 @@ public final class ContractSchema {
     ValidationMessage first =
         errors.stream()
             .min(
-                Comparator.comparing((ValidationMessage m) -> fieldOf(m))
+                Comparator.comparing((ValidationMessage m) -> fieldOf(m, node))
                     .thenComparing(ValidationMessage::getMessage))
             .orElseThrow();
-    String field = fieldOf(first);
+    String field = fieldOf(first, node);
     throw new SchemaViolation(field, ruleOf(first, field, node));
   }
 
@@ -150,7 +159,7 @@ public final class ContractSchema {
       throw new SchemaViolation(path, "must be an integer written without a fraction or exponent");
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        checkKeepRules(node.get(i), join(path, Integer.toString(i)));
+        checkKeepRules(node.get(i), path + "[" + i + "]");
       }
     } else if (node.isObject()) {
       for (var fields = node.fields(); fields.hasNext(); ) {
@@ -180,14 +189,23 @@ public final class ContractSchema {
     };
   }
 
-  private static String fieldOf(ValidationMessage m) {
-    // The instance location is a JSON pointer ("/message"); for "required" and
+  private static String fieldOf(ValidationMessage m, JsonNode document) {
+    // The instance location is a JSON pointer ("/event/tags/0"); for "required" and
     // "additionalProperties" it is the parent object and the property is the field in question.
+    // Walking the document tells an array index ("[0]") from a member named "0".
     String pointer = m.getInstanceLocation().toString();
     StringBuilder field = new StringBuilder();
+    JsonNode at = document;
     for (String part : pointer.split("[/.$]")) {
-      if (!part.isEmpty()) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      if (at != null && at.isArray()) {
+        field.append('[').append(part).append(']');
+        at = part.matches("[0-9]{1,9}") ? at.get(Integer.parseInt(part)) : null;
+      } else {
         field.append(field.isEmpty() ? "" : ".").append(part);
+        at = at == null ? null : at.get(part);
       }
     }
     String property = m.getProperty();

@@ -1,0 +1,195 @@
+package dev.keep.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keep.api.auth.TenantAuthenticator;
+import dev.keep.api.jobs.JobsApi;
+import dev.keep.emulators.dynamodb.SharedMotoServer;
+import dev.keep.emulators.dynamodb.TableCreator;
+import dev.keep.emulators.sqs.EmbeddedSqs;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.tables.Tables;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Every malformed request we could think of, to every route: each answer is problem+json with a
+ * 4xx status and names the field at fault, and nothing is stored or enqueued.
+ */
+class MalformedRequestsTest {
+  private static final String KEY = "test-api-key-malformed-0001";
+  private static final String PREFIX = SharedMotoServer.tablePrefix("MalformedRequestsTest");
+  private static EmbeddedSqs sqsServer;
+  private static DynamoDbClient dynamo;
+  private static SqsClient sqs;
+  private static String queueUrl;
+  private static ApiHandler handler;
+
+  @BeforeAll
+  static void start() {
+    sqsServer = EmbeddedSqs.start(0);
+    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+    dynamo = DynamoDbClient.builder().endpointOverride(SharedMotoServer.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    sqs = SqsClient.builder().endpointOverride(sqsServer.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    TableCreator.createAll(dynamo, Tables.withPrefix(PREFIX));
+    queueUrl = sqs.createQueue(b -> b.queueName("malformed")).queueUrl();
+    dynamo.putItem(b -> b.tableName(PREFIX + "tenants").item(Map.of(
+        "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash(KEY)), "tenantId", AttributeValue.fromS("m1"))));
+    dynamo.putItem(b -> b.tableName(PREFIX + "keys").item(Map.of(
+        "keyId", AttributeValue.fromS("mk"), "tenantId", AttributeValue.fromS("m1"),
+        "publicKey", AttributeValue.fromS("00".repeat(32)))));
+    handler = new ApiHandler(ApiHandler.assemble(dynamo, sqs, new ApiConfig(PREFIX + "jobs", PREFIX + "keys",
+        PREFIX + "tenants", PREFIX + "batches", PREFIX + "idempotency", queueUrl), Clock.systemUTC(),
+        JobsApi.DEFAULT_DRY_RUN_WAIT));
+  }
+
+  @AfterAll
+  static void stop() {
+    sqs.close();
+    dynamo.close();
+    sqsServer.close();
+  }
+
+  private static JsonNode call(String method, String path, String query, String body) throws Exception {
+    String fixture;
+    try (InputStream in = MalformedRequestsTest.class.getResourceAsStream("/events/post-job.json")) {
+      fixture = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    ObjectNode event = (ObjectNode) Json.MAPPER.readTree(fixture.replace("API_KEY", KEY));
+    event.put("rawPath", path).put("rawQueryString", query);
+    ((ObjectNode) event.get("requestContext").get("http")).put("method", method).put("path", path);
+    if (body == null) {
+      event.remove("body");
+    } else {
+      event.put("body", body);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
+    return Json.MAPPER.readTree(out.toByteArray());
+  }
+
+  /** Bodies that are not a valid job, each with the field its problem must name. */
+  static List<String[]> badJobBodies() {
+    String ok = "{\"keyId\":\"mk\",\"kind\":\"message\",\"message\":\"00\"}";
+    String event = "{\"keyId\":\"mk\",\"kind\":\"nostr_event\",\"event\":{\"pubkey\":\"" + "ab".repeat(32)
+        + "\",\"created_at\":1700000000,\"kind\":1,\"tags\":[],\"content\":\"x\"}}";
+    List<String[]> cases = new ArrayList<>(List.of(
+        new String[] {"not json", "body"},
+        new String[] {"{\"keyId\":\"mk\",", "body"},
+        new String[] {"[]", ""},
+        new String[] {"\"a string\"", ""},
+        new String[] {"null", ""},
+        new String[] {ok.replace("}", "}}"), "body"},
+        new String[] {ok.replace("\"message\":\"00\"", "\"message\":\"00\",\"message\":\"01\""), "message"},
+        new String[] {ok.replace("\"mk\"", "7"), "keyId"},
+        new String[] {ok.replace("\"00\"", "[\"00\"]"), "message"},
+        new String[] {ok.replace("\"00\"", "null"), "message"},
+        new String[] {ok.replace("}", ",\"colour\":\"red\"}"), "colour"},
+        new String[] {ok.replace("\"00\"", "\"0\""), "message"},
+        new String[] {ok.replace("\"00\"", "\"0g\""), "message"},
+        new String[] {ok.replace("\"00\"", "\"00\\u0000\""), "message"},
+        new String[] {ok.replace("\"message\",", "\"MESSAGE\","), "kind"},
+        new String[] {ok.replace("\"mk\"", "\"\""), "keyId"},
+        new String[] {ok.replace("\"mk\"", "\"" + "k".repeat(10_000) + "\""), "keyId"},
+        new String[] {event.replace("1700000000", "1e400"), "event.created_at"},
+        new String[] {event.replace("1700000000", "99999999999999999999999999999"), "event.created_at"},
+        new String[] {event.replace("1700000000", "-1"), "event.created_at"},
+        new String[] {event.replace("\"kind\":1,", "\"kind\":1.5,"), "event.kind"},
+        new String[] {event.replace("\"tags\":[]", "\"tags\":[" + "[".repeat(2_000) + "]".repeat(2_000) + "]"), "body"},
+        new String[] {event.replace("\"tags\":[]", "\"tags\":[[[[\"deep\"]]]]"), "event.tags[0][0]"},
+        new String[] {event.replace("\"ab", "\"AB"), "event.pubkey"},
+        new String[] {event.replace("\"content\":\"x\"", "\"content\":5"), "event.content"}));
+    return cases;
+  }
+
+  private static int stored() {
+    return dynamo.scan(b -> b.tableName(PREFIX + "jobs")).count()
+        + dynamo.scan(b -> b.tableName(PREFIX + "batches")).count();
+  }
+
+  private static int queued() {
+    return sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("ApproximateNumberOfMessages"))
+        .attributesAsStrings().values().stream().mapToInt(Integer::parseInt).sum();
+  }
+
+  @Test
+  void everyMalformedBody_toEveryPostRoute_isAProblemNamingTheField_andStoresNothing() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (String route : List.of("/v1/jobs", "/v1/policy/evaluate", "/v1/batches")) {
+      for (String[] c : badJobBodies()) {
+        boolean batch = route.equals("/v1/batches");
+        String body = batch && c[0].startsWith("{") && c[1].length() > 0 && !c[1].equals("body")
+            ? "{\"items\":[" + c[0] + "]}" : c[0];
+        String field = batch && body != c[0] ? "items[0]." + c[1] : c[1];
+        JsonNode response = call("POST", route, "", body);
+        check(route + " " + abbreviate(body), response, field, wrong);
+      }
+    }
+    assertEquals(List.of(), wrong);
+    assertEquals(0, stored(), "nothing stored");
+    assertEquals(0, queued(), "nothing enqueued");
+  }
+
+  @Test
+  void everyMalformedQueryOrId_toEveryGetRoute_isAProblemNamingTheField() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    String[][] cases = {
+      {"/v1/jobs", "limit=0", "query.limit"},
+      {"/v1/jobs", "limit=1e3", "query.limit"},
+      {"/v1/jobs", "limit=99999999999999999999", "query.limit"},
+      {"/v1/jobs", "status=signed", "query.status"},
+      {"/v1/jobs", "createdAfter=2026-13-01T00:00:00Z", "query.createdAfter"},
+      {"/v1/jobs", "batchId=%00", "query.batchId"},
+      {"/v1/jobs", "cursor=%%%", ""},
+      {"/v1/jobs", "cursor=eyJ2IjoxfQ", "cursor"},
+      {"/v1/jobs", "keyId=a&keyId=b", "query.keyId"},
+      {"/v1/jobs", "unknown=1", "query.unknown"},
+      {"/v1/batches/none/jobs", "limit=-1", ""},
+      {"/v1/jobs/%00", "", ""},
+      {"/v1/batches/" + "x".repeat(500), "", ""},
+    };
+    for (String[] c : cases) {
+      JsonNode response = call("GET", c[0], c[1], null);
+      check("GET " + c[0] + "?" + c[1], response, c[2], wrong);
+    }
+    assertEquals(List.of(), wrong);
+  }
+
+  private static void check(String what, JsonNode response, String field, List<String> wrong) throws Exception {
+    int status = response.get("statusCode").asInt();
+    String type = response.path("headers").path("content-type").asText();
+    JsonNode problem = Json.MAPPER.readTree(response.get("body").asText());
+    String named = problem.path("errors").path(0).path("field").asText();
+    if (!Set.of(400, 404, 413, 415, 422).contains(status) || !type.equals("application/problem+json")
+        || problem.path("status").asInt() != status || !problem.path("type").asText().startsWith("/problems/")
+        || (!field.isEmpty() && !field.equals(named))) {
+      wrong.add(what + " → " + status + " " + type + " field '" + named + "' (wanted '" + field + "'): "
+          + abbreviate(problem.path("detail").asText()));
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 90 ? s : s.substring(0, 90) + "…";
+  }
+}
