@@ -133,6 +133,10 @@ class PaymentApiTest {
     return call("POST", path, "", KEY_T1, headers, body);
   }
 
+  static int postFor(String path, String body) throws IOException {
+    return post(path, Map.of(), body).status();
+  }
+
   private static Reply get(String path, String query) throws IOException {
     return call("GET", path, query, KEY_T1, Map.of(), null);
   }
@@ -412,6 +416,23 @@ class PaymentApiTest {
     assertEquals(404, unknown.status());
     assertEquals("/problems/not-found", unknown.body().get("type").asText());
     assertEquals("Bv3xJi2GIAMEV2Q=", unknown.body().get("instance").asText());
+  }
+
+  @Test
+  void aTenantWhoseItemSetsALowRate_isAnswered429WithRetryAfter_throughTheApi() throws IOException {
+    dynamo.putItem(b -> b.tableName(PREFIX + "tenants").item(Map.of(
+        "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash("test-api-key-payments-slow-04")),
+        "tenantId", AttributeValue.fromS("p4"),
+        "rateLimitPerSecond", AttributeValue.fromN("0.01"), "rateLimitBurst", AttributeValue.fromN("2"))));
+    List<Integer> statuses = new ArrayList<>();
+    Reply last = null;
+    for (int i = 0; i < 3; i++) {
+      last = call("GET", "/v1/jobs", "", "test-api-key-payments-slow-04", Map.of(), null);
+      statuses.add(last.status());
+    }
+    assertEquals(List.of(200, 200, 429), statuses);
+    assertEquals("/problems/rate-limited", last.body().get("type").asText());
+    assertEquals("100", last.headers().get("retry-after"), "1 token at 0.01 a second");
   }
 
   @Test

@@ -119,9 +119,7 @@ public final class BatchesApi {
         return retry(request, winner, idem, checked);
       }
     }
-    List<JobRepository.NewJob> newJobs = newJobs(request, batchId, checked, now);
-    jobsApi.repository().createAll(newJobs);
-    enqueue(newJobs, now);
+    store(newJobs(request, batchId, checked, now), now);
     if (idem != null) {
       jobsApi.idempotency().answer(idem, 202, body);
     }
@@ -239,6 +237,49 @@ public final class BatchesApi {
   private void enqueue(List<JobRepository.NewJob> newJobs, Instant now) {
     jobsApi.queue().enqueueAll(newJobs.stream()
         .map(j -> SigningMessage.of(j.jobId(), j.tenantId(), now.toString())).toList());
+  }
+
+  /** Chunks of a batch stored and sent at once: one DynamoDB batch write of 25 jobs, then their messages. */
+  static final int CHUNK = 25;
+  static final int CHUNKS_AT_ONCE = 8;
+
+  /**
+   * Stores the jobs and sends their messages, a chunk of 25 at a time, {@value #CHUNKS_AT_ONCE}
+   * chunks at once: each call waits on the network, so running them one after another made a
+   * 1,000-item batch take 1.7 to 3.4 s, two thirds of it in 100 {@code SendMessageBatch} calls.
+   * Within a chunk the jobs are stored before their messages are sent, so no worker is handed a
+   * job that is not there yet.
+   */
+  private void store(List<JobRepository.NewJob> newJobs, Instant now) {
+    List<java.util.concurrent.Future<?>> chunks = new ArrayList<>();
+    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(CHUNKS_AT_ONCE);
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int from = 0; from < newJobs.size(); from += CHUNK) {
+        List<JobRepository.NewJob> chunk = newJobs.subList(from, Math.min(newJobs.size(), from + CHUNK));
+        chunks.add(pool.submit(() -> {
+          slots.acquire();
+          try {
+            jobsApi.repository().createAll(chunk);
+            enqueue(chunk, now);
+          } finally {
+            slots.release();
+          }
+          return null;
+        }));
+      }
+    }
+    for (java.util.concurrent.Future<?> chunk : chunks) {
+      try {
+        chunk.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        // A chunk not stored fails the request (500); chunks stored are swept and run, like a
+        // single job whose answer was lost. A retry with the same Idempotency-Key finishes it.
+        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while storing a batch", e);
+      }
+    }
   }
 
   /** The batch's record, if it is this tenant's; another tenant's batch is the same 404 as none. */
