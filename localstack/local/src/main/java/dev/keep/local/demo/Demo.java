@@ -42,7 +42,7 @@ public final class Demo {
    */
   public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
       double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy, List<Outcome> fleet,
-      Requests requests, Paced paced) {
+      Requests requests, Paced paced, List<Outcome> batch) {
     /**
      * Every job and PSBT signed and verified, and every policy step ended as the policy says it
      * must (a dry run EVALUATED, a job over the limit REJECTED with the rule, one at it SIGNED).
@@ -52,6 +52,7 @@ public final class Demo {
           .allMatch(j -> "SIGNED".equals(j.status()) && j.verified())
           && policy.stream().allMatch(Outcome::verified)
           && fleet.stream().allMatch(Outcome::verified)
+          && batch.stream().allMatch(Outcome::verified)
           && (paced == null || paced.allSigned());
     }
   }
@@ -104,15 +105,16 @@ public final class Demo {
         client.gets() - pollsBefore, jobCount);
     Paced paced = null;
     if (jobCount >= BASELINE_FROM_JOBS) {
-      double rate = report(outcomes, wall, 0, List.of(), List.of(), List.of(), requests, null).jobsPerSecond() / 2;
+      double rate = report(outcomes, wall, 0, List.of(), List.of(), List.of(), requests, null, List.of()).jobsPerSecond() / 2;
       paced = paced(client, keyId, key, Math.max(50, jobCount / 4), rate, Instant.now().plus(timeout));
     }
     double baseline = jobCount >= BASELINE_FROM_JOBS ? new StoreBaseline(stack.dynamo(), stack.tablePrefix() + "keep-baseline").writesPerSecond(2000, SUBMITTERS) : 0;
     List<Outcome> psbts = psbts(stack, client, tenant, Instant.now().plus(timeout));
     List<Outcome> policy = policy(stack, client, tenant, Instant.now().plus(timeout));
+    List<Outcome> batch = batch(stack, client, keyId, key, Instant.now().plus(timeout));
     List<Outcome> fleet = stack.hostCount() > 1
         ? fleet(stack, client, tenant, Instant.now().plus(timeout)) : List.of();
-    return report(outcomes, wall, baseline, psbts, policy, fleet, requests, paced);
+    return report(outcomes, wall, baseline, psbts, policy, fleet, requests, paced, batch);
   }
 
   private static Requests perJob(Map<String, Long> after, Map<String, Long> before, Map<String, Double> millisAfter,
@@ -164,6 +166,89 @@ public final class Demo {
         .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
     boolean allSigned = outcomes.stream().allMatch(o -> "SIGNED".equals(o.status()) && o.verified());
     return new Paced(count, rate, percentile(latencies, 50), percentile(latencies, 99), allSigned);
+  }
+
+  /** The batch step's size: 200 of the demo's mixed jobs in one {@code POST /v1/batches}. */
+  static final int BATCH_ITEMS = 200;
+
+  /**
+   * The batch step (issue #17): 200 mixed jobs as one batch with an {@code Idempotency-Key}, its
+   * progress from {@code GET /v1/batches/{id}} (a bar on a terminal, a line a second otherwise),
+   * every result read from {@code GET /v1/batches/{id}/jobs} and verified as the other jobs are;
+   * then the same request again, which must answer the same batch, marked replayed, and store
+   * nothing new. The last outcome is the replay's check.
+   */
+  private List<Outcome> batch(LocalStack stack, JobsClient client, String keyId, EnclaveResponse.KeyInfo key,
+      Instant deadline) throws Exception {
+    List<Prepared> items = new ArrayList<>();
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    var array = body.putArray("items");
+    for (int i = 0; i < BATCH_ITEMS; i++) {
+      Prepared p = prepare(i, keyId, key.xOnly(), "batch");
+      items.add(p);
+      array.add(p.body().deepCopy().put("reference", "demo-payout-" + i));
+    }
+    String text = Json.write(body);
+    String idempotencyKey = "demo-batch-" + Hex.encode(randomBytes(6));
+    Map<String, Long> before = stack.requests().snapshot();
+    long start = System.nanoTime();
+    JobsClient.Answer accepted = client.submitBatch(text, idempotencyKey);
+    double acceptSeconds = (System.nanoTime() - start) / 1e9;
+    long apiRequests = dev.keep.local.stack.AwsRequestCounter.since(before, stack.requests().snapshot()).entrySet().stream()
+        .filter(e -> e.getKey().startsWith("api ")).mapToLong(Map.Entry::getValue).sum();
+    if (accepted.status() != 202) {
+      throw new IllegalStateException("POST /v1/batches answered " + accepted.status() + ": " + accepted.body());
+    }
+    String batchId = accepted.body().get("batchId").asText();
+    out.printf(Locale.ROOT, "batch %s  %d jobs in one POST /v1/batches, accepted in %.2f s with %d AWS requests (%.2f a job)%n",
+        batchId, BATCH_ITEMS, acceptSeconds, apiRequests, apiRequests / (double) BATCH_ITEMS);
+
+    boolean tty = System.console() != null && out == System.out;
+    JsonNode status = client.batch(batchId, "").body();
+    long lastLine = 0;
+    while (!status.path("done").asBoolean() && Instant.now().isBefore(deadline)) {
+      JsonNode counts = status.path("counts");
+      int ended = counts.path("SIGNED").asInt() + counts.path("REJECTED").asInt() + counts.path("FAILED").asInt();
+      if (tty) {
+        int width = 40;
+        int filled = ended * width / BATCH_ITEMS;
+        out.printf("\r  [%s%s] %d/%d ended", "#".repeat(filled), ".".repeat(width - filled), ended, BATCH_ITEMS);
+        out.flush();
+      } else if (System.nanoTime() - lastLine > 1_000_000_000L) {
+        out.printf("  batch: %d/%d ended (%s)%n", ended, BATCH_ITEMS, counts);
+        lastLine = System.nanoTime();
+      }
+      Thread.sleep(250); // Poll interval while the batch is in progress.
+      status = client.batch(batchId, "").body();
+    }
+    if (tty) {
+      out.printf("\r  [%s] %d/%d ended%n", "#".repeat(40), BATCH_ITEMS, BATCH_ITEMS);
+    }
+    out.printf("batch %s  %s, completed at %s%n", batchId, status.path("counts"), status.path("completedAt").asText("?"));
+
+    List<Outcome> outcomes = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonNode page = client.batch(batchId, "/jobs?limit=100" + (cursor == null ? "" : "&cursor=" + cursor)).body();
+      for (JsonNode view : page.path("jobs")) {
+        Prepared p = items.get(view.path("batchIndex").asInt());
+        outcomes.add(check(new Submitted(view.path("jobId").asText(), p.kind(), p.message(), p.event()), view, key));
+      }
+      cursor = page.hasNonNull("nextCursor") ? page.get("nextCursor").asText() : null;
+    } while (cursor != null);
+    if (outcomes.size() != BATCH_ITEMS) {
+      outcomes.add(new Outcome(batchId, "batch", "INCOMPLETE", null, false,
+          "the batch listed " + outcomes.size() + " jobs, not " + BATCH_ITEMS, null, null));
+    }
+
+    JobsClient.Answer replay = client.submitBatch(text, idempotencyKey);
+    boolean same = replay.status() == 202 && replay.replayed() && batchId.equals(replay.body().path("batchId").asText());
+    out.printf("replay: the same POST /v1/batches with Idempotency-Key %s answered %d, Idempotent-Replayed: %s,"
+        + " batchId %s (%s)%n", idempotencyKey, replay.status(), replay.replayed(), replay.body().path("batchId").asText(),
+        same ? "the same batch, answered from its idempotency record" : "NOT THE FIRST ANSWER");
+    outcomes.add(new Outcome(batchId, "batch replay", same ? "REPLAYED" : "WRONG", null, same,
+        same ? null : "replay answered " + replay.status() + " " + replay.body(), null, null));
+    return outcomes;
   }
 
   /** The fleet step's limit: a key that may sign {@value} times an hour, across every host. */
@@ -366,34 +451,41 @@ public final class Demo {
     };
   }
 
+  /** One of the demo's mixed jobs, before it is sent: its body and what its check needs. */
+  private record Prepared(ObjectNode body, String kind, byte[] message, JsonNode event) {}
+
+  private Prepared prepare(int i, String keyId, String xOnly, String label) {
+    byte[] message = ("keep demo " + label + " " + i + " " + Hex.encode(randomBytes(8))).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String kind = kindOf(i);
+    ObjectNode body = Json.MAPPER.createObjectNode().put("keyId", keyId);
+    JsonNode event = null;
+    if (kind.equals("nostr_event")) {
+      ObjectNode e = Json.MAPPER.createObjectNode().put("pubkey", xOnly)
+          .put("created_at", Instant.now().getEpochSecond()).put("kind", 1);
+      e.putArray("tags").addArray().add("t").add("keep-demo");
+      e.put("content", "keep demo " + label + " note " + i + " \u2014 signed in the enclave");
+      body.put("kind", "nostr_event").set("event", e);
+      event = e;
+    } else {
+      body.put("kind", "message").put("message", Hex.encode(message)).put("scheme", kind);
+    }
+    return new Prepared(body, kind, message, event);
+  }
+
   private List<Submitted> submitAll(JobsClient client, String keyId, String xOnly, int count) throws Exception {
     Semaphore inFlight = new Semaphore(SUBMITTERS);
     List<Future<Submitted>> futures = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < count; i++) {
-        byte[] message = ("keep demo message " + i + " " + Hex.encode(randomBytes(8))).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String kind = kindOf(i);
-        ObjectNode body = Json.MAPPER.createObjectNode().put("keyId", keyId);
-        JsonNode event = null;
-        if (kind.equals("nostr_event")) {
-          ObjectNode e = Json.MAPPER.createObjectNode().put("pubkey", xOnly)
-              .put("created_at", Instant.now().getEpochSecond()).put("kind", 1);
-          e.putArray("tags").addArray().add("t").add("keep-demo");
-          e.put("content", "keep demo note " + i + " \u2014 signed in the enclave");
-          body.put("kind", "nostr_event").set("event", e);
-          event = e;
-        } else {
-          body.put("kind", "message").put("message", Hex.encode(message)).put("scheme", kind);
-        }
-        JsonNode submittedEvent = event;
+        Prepared job = prepare(i, keyId, xOnly, "message");
         inFlight.acquire();
         futures.add(pool.submit(() -> {
           try {
-            JobsClient.Answer answer = client.submit(Json.write(body));
+            JobsClient.Answer answer = client.submit(Json.write(job.body()));
             if (answer.status() != 202) {
               throw new IllegalStateException("submit answered " + answer.status() + ": " + answer.body());
             }
-            return new Submitted(answer.body().get("jobId").asText(), kind, message, submittedEvent);
+            return new Submitted(answer.body().get("jobId").asText(), job.kind(), job.message(), job.event());
           } finally {
             inFlight.release();
           }
@@ -489,14 +581,14 @@ public final class Demo {
   }
 
   private static Report report(List<Outcome> jobs, Duration wall, double baseline, List<Outcome> psbts,
-      List<Outcome> policy, List<Outcome> fleet, Requests requests, Paced paced) {
+      List<Outcome> policy, List<Outcome> fleet, Requests requests, Paced paced, List<Outcome> batch) {
     long[] latencies = jobs.stream().filter(j -> j.createdAt() != null)
         .mapToLong(j -> Duration.between(j.createdAt(), j.finishedAt()).toMillis()).sorted().toArray();
     Instant first = jobs.stream().map(Outcome::createdAt).filter(java.util.Objects::nonNull).min(Instant::compareTo).orElse(Instant.now());
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
     return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline,
-        psbts, policy, fleet, requests, paced);
+        psbts, policy, fleet, requests, paced, batch);
   }
 
   /** Nearest-rank percentile. */
@@ -549,6 +641,17 @@ public final class Demo {
     if (!report.policy().isEmpty()) {
       out.printf("%d/%d policy steps as the policy says (the dry run charged nothing; the refusal is a REJECTED job,"
           + " audited)%n", report.policy().stream().filter(Outcome::verified).count(), report.policy().size());
+    }
+    if (!report.batch().isEmpty()) {
+      List<Outcome> jobsOfBatch = report.batch().stream().filter(o -> !o.kind().startsWith("batch")).toList();
+      for (Outcome o : report.batch()) {
+        if (!o.verified()) {
+          out.printf("job %s  %-11s %-8s FAILED CHECK: %s%n", o.jobId(), o.kind(), o.status(), o.problem());
+        }
+      }
+      out.printf("%d/%d batch jobs SIGNED and verified independently; the replay %s%n",
+          jobsOfBatch.stream().filter(o -> "SIGNED".equals(o.status()) && o.verified()).count(), BATCH_ITEMS,
+          report.batch().getLast().verified() ? "gave the first answer" : "DID NOT give the first answer");
     }
     for (Outcome f : report.fleet()) {
       out.printf("fleet: key %s over %s: %s%n", f.jobId(), f.kind().substring("fleet ".length()),

@@ -11,8 +11,12 @@ import java.time.Duration;
 
 /** A plain HTTP client of the jobs API, as any client would write one. */
 public final class JobsClient {
-  /** An HTTP answer: status and parsed JSON body. */
-  public record Answer(int status, JsonNode body) {}
+  /** An HTTP answer: status, parsed JSON body, and whether it was an idempotent replay. */
+  public record Answer(int status, JsonNode body, boolean replayed) {
+    public Answer(int status, JsonNode body) {
+      this(status, body, false);
+    }
+  }
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final java.util.concurrent.atomic.AtomicLong gets = new java.util.concurrent.atomic.AtomicLong();
@@ -39,6 +43,21 @@ public final class JobsClient {
         .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
   }
 
+  /** {@code POST /v1/batches} with an {@code Idempotency-Key}. */
+  public Answer submitBatch(String jsonBody, String idempotencyKey) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/batches"))
+        .header("authorization", "Bearer " + apiKey)
+        .header("content-type", "application/json")
+        .header("idempotency-key", idempotencyKey)
+        .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  /** {@code GET /v1/batches/{id}}, or with {@code path} "/jobs?..." one page of its jobs. */
+  public Answer batch(String batchId, String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/batches/" + batchId + path))
+        .header("authorization", "Bearer " + apiKey).GET());
+  }
+
   /** {@code GET /v1/jobs/{id}} calls so far: a polling client's own cost, told apart from a job's. */
   public long gets() {
     return gets.get();
@@ -53,6 +72,7 @@ public final class JobsClient {
   private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     JsonNode body = response.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(response.body());
-    return new Answer(response.statusCode(), body);
+    return new Answer(response.statusCode(), body,
+        response.headers().firstValue("idempotent-replayed").map("true"::equals).orElse(false));
   }
 }
