@@ -10,6 +10,7 @@ import dev.keep.api.http.HttpApiResponse;
 import dev.keep.api.http.ProblemException;
 import dev.keep.api.http.ProblemType;
 import dev.keep.api.jobs.JobsApi;
+import dev.keep.schema.api.OpenApiDocument;
 import dev.keep.schema.encoding.Echo;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,9 @@ public final class KeepApi {
     EVALUATE("/v1/policy/evaluate", Set.of("POST"), Set.of()),
     BATCHES("/v1/batches", Set.of("POST"), Set.of()),
     BATCH("/v1/batches/([^/]+)", Set.of("GET"), Set.of()),
-    BATCH_JOBS("/v1/batches/([^/]+)/jobs", Set.of("GET"), Set.of("status", "limit", "cursor"));
+    BATCH_JOBS("/v1/batches/([^/]+)/jobs", Set.of("GET"), Set.of("status", "limit", "cursor")),
+    /** The OpenAPI 3.1 document of this API, without authentication. */
+    OPENAPI("/v1/openapi.json", Set.of("GET"), Set.of());
 
     private final Pattern path;
     private final Set<String> methods;
@@ -95,6 +98,10 @@ public final class KeepApi {
       throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED,
           Echo.of(method) + " is not allowed on this route; use " + route.allow(), List.of(), Map.of("allow", route.allow()));
     }
+    if (route == Route.OPENAPI) {
+      return new HttpApiResponse(200, Map.of("content-type", "application/json", "cache-control", "no-store"),
+          OpenApiDocument.json(), false);
+    }
     Optional<Tenant> tenant = authenticator.authenticate(event.header("authorization"));
     if (tenant.isEmpty()) {
       throw new ProblemException(ProblemType.UNAUTHENTICATED, event.header("authorization").isEmpty()
@@ -117,6 +124,7 @@ public final class KeepApi {
       case BATCHES -> batches.submit(request);
       case BATCH -> batches.get(request);
       case BATCH_JOBS -> batches.jobs(request);
+      case OPENAPI -> throw new IllegalStateException("answered before authentication");
     };
   }
 

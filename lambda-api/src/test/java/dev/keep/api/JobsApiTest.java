@@ -109,6 +109,8 @@ class JobsApiTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     handler.handleRequest(new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, null);
     JsonNode response = Json.MAPPER.readTree(out.toByteArray());
+    JsonNode event = Json.MAPPER.readTree(eventJson);
+    Conformance.check(event.path("requestContext").path("http").path("method").asText(), event.path("rawPath").asText(), response);
     Map<String, String> headers = Json.MAPPER.convertValue(response.get("headers"),
         Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     return new Reply(response.get("statusCode").asInt(), Json.MAPPER.readTree(response.get("body").asText()), headers);
@@ -257,6 +259,7 @@ class JobsApiTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     api.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(node)), out, null);
     JsonNode response = Json.MAPPER.readTree(out.toByteArray());
+    Conformance.check("POST", "/v1/policy/evaluate", response);
     return new Reply(response.get("statusCode").asInt(), Json.MAPPER.readTree(response.get("body").asText()), Map.of());
   }
 

@@ -86,7 +86,9 @@ class MalformedRequestsTest {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
-    return Json.MAPPER.readTree(out.toByteArray());
+    JsonNode response = Json.MAPPER.readTree(out.toByteArray());
+    Conformance.check(method, path, response);
+    return response;
   }
 
   /** Bodies that are not a valid job, each with the field its problem must name. */
@@ -162,7 +164,7 @@ class MalformedRequestsTest {
       {"/v1/jobs", "createdAfter=2026-13-01T00:00:00Z", "query.createdAfter"},
       {"/v1/jobs", "batchId=%00", "query.batchId"},
       {"/v1/jobs", "cursor=%%%", ""},
-      {"/v1/jobs", "cursor=eyJ2IjoxfQ", "cursor"},
+      {"/v1/jobs", "cursor=eyJ2IjoxfQ", "query.cursor"},
       {"/v1/jobs", "keyId=a&keyId=b", "query.keyId"},
       {"/v1/jobs", "unknown=1", "query.unknown"},
       {"/v1/batches/none/jobs", "limit=-1", ""},

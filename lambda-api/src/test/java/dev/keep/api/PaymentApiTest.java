@@ -123,6 +123,7 @@ class PaymentApiTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
     JsonNode response = Json.MAPPER.readTree(out.toByteArray());
+    Conformance.check(method, path, response);
     Map<String, String> answered = Json.MAPPER.convertValue(response.get("headers"),
         Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     String text = response.get("body").asText();
@@ -274,9 +275,11 @@ class PaymentApiTest {
     String signed = answered.get(0).get("jobId").asText();
     for (int twice = 0; twice < 2; twice++) {
       dynamo.updateItem(b -> b.tableName(PREFIX + "jobs").key(Map.of("jobId", AttributeValue.fromS(signed)))
-          .updateExpression("SET #s = :s, updatedAt = :u REMOVE pendingShard")
-          .expressionAttributeNames(Map.of("#s", "status"))
-          .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("SIGNED"), ":u", AttributeValue.fromS(NOW.toString()))));
+          .updateExpression("SET #s = :s, updatedAt = :u, attempts = :a, #r = :r REMOVE pendingShard")
+          .expressionAttributeNames(Map.of("#s", "status", "#r", "result"))
+          .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("SIGNED"), ":u", AttributeValue.fromS(NOW.toString()),
+              ":a", AttributeValue.fromN("1"), ":r", AttributeValue.fromS("{\"type\":\"bip340\",\"signature\":\""
+                  + "ab".repeat(64) + "\",\"publicKey\":\"" + "cd".repeat(32) + "\"}"))));
     }
     JsonNode counts = get("/v1/batches/" + batchId, "").body().get("counts");
     assertEquals(1, counts.get("SIGNED").asInt());
@@ -388,7 +391,7 @@ class PaymentApiTest {
           .body().get("nextCursor").asText();
       Reply stolen = call("GET", "/v1/jobs", "cursor=" + theirs, KEY_T1, Map.of(), null);
       assertEquals(400, stolen.status());
-      assertEquals("cursor", stolen.body().path("errors").path(0).path("field").asText());
+      assertEquals("query.cursor", stolen.body().path("errors").path(0).path("field").asText());
       for (String bad : List.of("limit=0", "limit=101", "limit=x", "status=DONE", "createdAfter=yesterday", "colour=red",
           "limit=1&limit=2", "cursor=not-a-cursor")) {
         Reply reply = call("GET", "/v1/jobs", bad, "test-api-key-payments-three-3", Map.of(), null);

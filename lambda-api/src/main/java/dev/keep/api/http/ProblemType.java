@@ -2,7 +2,7 @@ package dev.keep.api.http;
 
 /**
  * Every problem the HTTP API answers with: its {@code type} URI reference, title, status and the
- * code clients matched on before problem+json. The OpenAPI document ({@code schema/openapi.yaml})
+ * code clients matched on before problem+json. The OpenAPI document ({@code schema/src/main/resources/keep/openapi.yaml})
  * describes each one under the same slug; a test keeps the two in step.
  */
 public enum ProblemType {

@@ -72,6 +72,6 @@ final class Cursor {
   }
 
   private static ProblemException invalid(String rule) {
-    return ProblemException.field(ProblemType.MALFORMED, "cursor", rule);
+    return ProblemException.field(ProblemType.MALFORMED, "query.cursor", rule);
   }
 }

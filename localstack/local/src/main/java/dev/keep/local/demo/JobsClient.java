@@ -69,8 +69,24 @@ public final class JobsClient {
         .header("authorization", "Bearer " + apiKey).GET());
   }
 
-  private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+  /**
+   * When set (the build sets it for every test), each answer is checked against the OpenAPI
+   * document, and one that is not described there fails the caller: the system tests check the
+   * API's contract with every request they make.
+   */
+  static final boolean CONTRACT_CHECK = Boolean.getBoolean("keep.api.contractCheck");
+
+  private Answer send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+    HttpRequest request = builder.timeout(Duration.ofSeconds(30)).build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (CONTRACT_CHECK) {
+      java.util.List<String> faults = dev.keep.schema.api.OpenApiDocument.validateResponse(request.method(),
+          request.uri().getRawPath(), response.statusCode(), response.headers().firstValue("content-type").orElse(null),
+          response.body());
+      if (!faults.isEmpty()) {
+        throw new IllegalStateException("an answer outside the OpenAPI document: " + faults);
+      }
+    }
     JsonNode body = response.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(response.body());
     return new Answer(response.statusCode(), body,
         response.headers().firstValue("idempotent-replayed").map("true"::equals).orElse(false));
