@@ -326,6 +326,66 @@ class PaymentApiTest {
   }
 
   @Test
+  void aKeyIsKeptAtLeast24Hours_inItsTenantsNamespace() throws IOException {
+    post("/v1/jobs", Map.of("Idempotency-Key", "kept-1"), message("0102"));
+    drainQueue();
+    var item = dynamo.scan(b -> b.tableName(PREFIX + "idempotency")).items().stream()
+        .filter(i -> i.get("idempotencyKey").s().endsWith(":p1:kept-1")).findFirst().orElseThrow();
+    long expires = Long.parseLong(item.get("expiresAt").n());
+    assertTrue(expires >= NOW.plus(java.time.Duration.ofHours(24)).getEpochSecond(), "expiresAt " + expires);
+    assertEquals("2:p1:kept-1", item.get("idempotencyKey").s());
+  }
+
+  @Test
+  void aDryRunRetriedWithItsKey_getsTheFirstAnswer() throws IOException {
+    ApiHandler saved = handler;
+    handler = new ApiHandler(ApiHandler.assemble(dynamo, sqs, config(), Clock.fixed(NOW, ZoneOffset.UTC),
+        java.time.Duration.ofMillis(100)));
+    try {
+      Reply first = post("/v1/policy/evaluate", Map.of("Idempotency-Key", "dry-1"), message("0a"));
+      assertEquals(202, first.status(), "no worker here: the wait runs out");
+      Reply again = post("/v1/policy/evaluate", Map.of("Idempotency-Key", "dry-1"), message("0a"));
+      assertEquals(202, again.status());
+      assertEquals("true", again.headers().get("idempotent-replayed"));
+      assertEquals(first.body().get("jobId"), again.body().get("jobId"));
+      assertEquals(1, drainQueue().size());
+    } finally {
+      handler = saved;
+    }
+  }
+
+  /**
+   * A batch whose first request died after claiming its key and storing its record, before its
+   * jobs: a retry a minute later finishes it, with the jobs the first would have made.
+   */
+  @Test
+  void aBatchLeftHalfDone_isFinishedByItsRetry() throws Exception {
+    drainQueue();
+    String body = "{\"items\":[" + message("3333") + "," + message("4444") + "]}";
+    String batchId = java.util.UUID.randomUUID().toString();
+    var store = new dev.keep.api.idempotency.IdempotencyStore(dynamo, PREFIX + "idempotency");
+    var request = new dev.keep.api.idempotency.IdempotencyStore.Request("p1", "half-done", "POST /v1/batches",
+        dev.keep.api.idempotency.IdempotencyStore.hash("POST /v1/batches",
+            dev.keep.schema.encoding.Jcs.canonicalize(Json.MAPPER.readTree(body))));
+    Instant died = NOW.minus(java.time.Duration.ofMinutes(2));
+    dynamo.transactWriteItems(b -> b.transactItems(software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder()
+        .put(store.claim(request, dev.keep.api.idempotency.IdempotencyStore.State.PENDING, 0, "", batchId, died)).build()));
+    dynamo.putItem(b -> b.tableName(PREFIX + "batches").item(Map.of("batchId", AttributeValue.fromS(batchId),
+        "tenantId", AttributeValue.fromS("p1"), "createdAt", AttributeValue.fromS(died.toString()),
+        "total", AttributeValue.fromN("2"), "refused", AttributeValue.fromN("0"))));
+
+    Reply retry = post("/v1/batches", Map.of("Idempotency-Key", "half-done"), body);
+    assertEquals(202, retry.status(), retry.body().toString());
+    assertEquals(batchId, retry.body().get("batchId").asText());
+    assertEquals(2, drainQueue().size());
+    JsonNode status = get("/v1/batches/" + batchId, "").body();
+    assertEquals(2, status.path("counts").path("QUEUED").asInt(), status.toString());
+    Reply again = post("/v1/batches", Map.of("Idempotency-Key", "half-done"), body);
+    assertEquals(retry.body(), again.body());
+    assertEquals(0, drainQueue().size());
+  }
+
+  @Test
   void aBatchRetriedWithItsKey_isTheSameBatch() throws IOException {
     drainQueue();
     String body = "{\"items\":[" + message("1111") + "," + message("2222") + "]}";
