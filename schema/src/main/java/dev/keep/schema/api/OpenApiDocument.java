@@ -144,7 +144,12 @@ public final class OpenApiDocument {
       // the one plain 2020-12 (the document's jsonSchemaDialect) gives; the discriminator only
       // narrows a failure's report to the variant the tag names (OAS 3.1 §4.8.25) instead of
       // every variant's faults.
-      JsonMetaSchema dialect = OpenApi31.getInstance();
+      // The document's own members (openapi, info, paths, components, x-...) sit beside the
+      // schemas the validator reads through fragments; they are known, not schema keywords, so they
+      // are declared as annotations rather than logged as unknown on every start.
+      List<com.networknt.schema.Keyword> documentMembers = new ArrayList<>();
+      document.fieldNames().forEachRemaining(name -> documentMembers.add(new com.networknt.schema.NonValidationKeyword(name)));
+      JsonMetaSchema dialect = JsonMetaSchema.builder(OpenApi31.getInstance()).keywords(documentMembers).build();
       this.factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b
           .metaSchema(dialect)
           .defaultMetaSchemaIri(dialect.getIri())
