@@ -4,19 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keep.api.auth.TenantAuthenticator;
-import dev.keep.api.ApiConfig;
 import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
 import dev.keep.api.sweeper.QueuedJobSweeper;
-import dev.keep.emulators.dynamodb.SharedMotoServer;
-import dev.keep.emulators.dynamodb.TableCreator;
-import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.schema.encoding.Json;
-import dev.keep.schema.tables.Tables;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +22,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -48,13 +36,8 @@ class JobsApiTest {
   private static final String KEY_T2 = "test-api-key-tenant-two-0002";
   private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
 
-  private static final String PREFIX = SharedMotoServer.tablePrefix("JobsApiTest");
-  private static final String JOBS = PREFIX + Tables.JOBS.name();
-  private static final String KEYS = PREFIX + Tables.KEYS.name();
-  private static final String TENANTS = PREFIX + Tables.TENANTS.name();
-  static final java.util.function.Function<String, ApiConfig> CONFIG_OF = queue -> new ApiConfig(JOBS, KEYS, TENANTS,
-      PREFIX + Tables.BATCHES.name(), PREFIX + Tables.IDEMPOTENCY.name(), queue);
-  private static EmbeddedSqs sqsServer;
+  private static ApiTestStack stack;
+  private static String JOBS;
   private static DynamoDbClient dynamo;
   private static SqsClient sqs;
   private static String queueUrl;
@@ -63,38 +46,22 @@ class JobsApiTest {
 
   @BeforeAll
   static void start() {
-    sqsServer = EmbeddedSqs.start(0);
-    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-    dynamo = DynamoDbClient.builder().endpointOverride(SharedMotoServer.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    sqs = SqsClient.builder().endpointOverride(sqsServer.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    TableCreator.createAll(dynamo, Tables.withPrefix(PREFIX));
-    queueUrl = sqs.createQueue(b -> b.queueName("signing")).queueUrl();
-    tenant("t1", KEY_T1);
-    tenant("t2", KEY_T2);
-    key("k1", "t1");
-    key("k2", "t2");
-    jobs = new JobRepository(dynamo, JOBS, KEYS);
+    stack = new ApiTestStack("JobsApiTest");
+    JOBS = stack.config().jobsTable();
+    dynamo = stack.dynamo;
+    sqs = stack.sqs;
+    queueUrl = stack.queueUrl;
+    stack.tenant("t1", KEY_T1);
+    stack.tenant("t2", KEY_T2);
+    stack.key("k1", "t1");
+    stack.key("k2", "t2");
+    jobs = new JobRepository(dynamo, JOBS, stack.config().keysTable());
     handler = waitingFor(JobsApi.DEFAULT_DRY_RUN_WAIT);
   }
 
   @AfterAll
   static void stop() {
-    sqs.close();
-    dynamo.close();
-    sqsServer.close();
-  }
-
-  private static void tenant(String id, String apiKey) {
-    dynamo.putItem(b -> b.tableName(TENANTS).item(Map.of(
-        "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash(apiKey)), "tenantId", AttributeValue.fromS(id))));
-  }
-
-  private static void key(String keyId, String tenant) {
-    dynamo.putItem(b -> b.tableName(KEYS).item(Map.of(
-        "keyId", AttributeValue.fromS(keyId), "tenantId", AttributeValue.fromS(tenant),
-        "publicKey", AttributeValue.fromS("00".repeat(32)))));
+    stack.close();
   }
 
   private static String fixture(String name) throws IOException {
@@ -106,11 +73,7 @@ class JobsApiTest {
   record Reply(int status, JsonNode body, Map<String, String> headers) {}
 
   private static Reply invoke(String eventJson) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, null);
-    JsonNode response = Json.MAPPER.readTree(out.toByteArray());
-    JsonNode event = Json.MAPPER.readTree(eventJson);
-    Conformance.check(event.path("requestContext").path("http").path("method").asText(), event.path("rawPath").asText(), response);
+    JsonNode response = ApiTestStack.invoke(handler, Json.MAPPER.readTree(eventJson));
     Map<String, String> headers = Json.MAPPER.convertValue(response.get("headers"),
         Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     return new Reply(response.get("statusCode").asInt(), Json.MAPPER.readTree(response.get("body").asText()), headers);
@@ -253,18 +216,13 @@ class JobsApiTest {
   }
 
   private static Reply evaluate(ApiHandler api, String apiKey, String body) throws IOException {
-    String event = fixture("post-job.json").replace("API_KEY", apiKey).replace("/v1/jobs", "/v1/policy/evaluate");
-    var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(event);
-    node.put("body", body);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    api.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(node)), out, null);
-    JsonNode response = Json.MAPPER.readTree(out.toByteArray());
-    Conformance.check("POST", "/v1/policy/evaluate", response);
+    JsonNode response = ApiTestStack.invoke(api,
+        ApiTestStack.event("POST", "/v1/policy/evaluate", "", apiKey, Map.of(), body));
     return new Reply(response.get("statusCode").asInt(), Json.MAPPER.readTree(response.get("body").asText()), Map.of());
   }
 
   private static ApiHandler waitingFor(java.time.Duration wait) {
-    return new ApiHandler(ApiHandler.assemble(dynamo, sqs, CONFIG_OF.apply(queueUrl), Clock.fixed(NOW, ZoneOffset.UTC), wait));
+    return stack.handler(Clock.fixed(NOW, ZoneOffset.UTC), wait);
   }
 
   /**

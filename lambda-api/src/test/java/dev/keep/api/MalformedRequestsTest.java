@@ -3,18 +3,8 @@ package dev.keep.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.api.jobs.JobsApi;
-import dev.keep.emulators.dynamodb.SharedMotoServer;
-import dev.keep.emulators.dynamodb.TableCreator;
-import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.schema.encoding.Json;
-import dev.keep.schema.tables.Tables;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -37,8 +22,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 class MalformedRequestsTest {
   private static final String KEY = "test-api-key-malformed-0001";
-  private static final String PREFIX = SharedMotoServer.tablePrefix("MalformedRequestsTest");
-  private static EmbeddedSqs sqsServer;
+  private static ApiTestStack stack;
+  private static String PREFIX;
   private static DynamoDbClient dynamo;
   private static SqsClient sqs;
   private static String queueUrl;
@@ -46,49 +31,23 @@ class MalformedRequestsTest {
 
   @BeforeAll
   static void start() {
-    sqsServer = EmbeddedSqs.start(0);
-    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-    dynamo = DynamoDbClient.builder().endpointOverride(SharedMotoServer.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    sqs = SqsClient.builder().endpointOverride(sqsServer.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    TableCreator.createAll(dynamo, Tables.withPrefix(PREFIX));
-    queueUrl = sqs.createQueue(b -> b.queueName("malformed")).queueUrl();
-    dynamo.putItem(b -> b.tableName(PREFIX + "tenants").item(Map.of(
-        "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash(KEY)), "tenantId", AttributeValue.fromS("m1"))));
-    dynamo.putItem(b -> b.tableName(PREFIX + "keys").item(Map.of(
-        "keyId", AttributeValue.fromS("mk"), "tenantId", AttributeValue.fromS("m1"),
-        "publicKey", AttributeValue.fromS("00".repeat(32)))));
-    handler = new ApiHandler(ApiHandler.assemble(dynamo, sqs, new ApiConfig(PREFIX + "jobs", PREFIX + "keys",
-        PREFIX + "tenants", PREFIX + "batches", PREFIX + "idempotency", queueUrl), Clock.systemUTC(),
-        JobsApi.DEFAULT_DRY_RUN_WAIT));
+    stack = new ApiTestStack("MalformedRequestsTest");
+    PREFIX = stack.prefix;
+    dynamo = stack.dynamo;
+    sqs = stack.sqs;
+    queueUrl = stack.queueUrl;
+    stack.tenant("m1", KEY);
+    stack.key("mk", "m1");
+    handler = stack.handler(Clock.systemUTC(), JobsApi.DEFAULT_DRY_RUN_WAIT);
   }
 
   @AfterAll
   static void stop() {
-    sqs.close();
-    dynamo.close();
-    sqsServer.close();
+    stack.close();
   }
 
   private static JsonNode call(String method, String path, String query, String body) throws Exception {
-    String fixture;
-    try (InputStream in = MalformedRequestsTest.class.getResourceAsStream("/events/post-job.json")) {
-      fixture = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    ObjectNode event = (ObjectNode) Json.MAPPER.readTree(fixture.replace("API_KEY", KEY));
-    event.put("rawPath", path).put("rawQueryString", query);
-    ((ObjectNode) event.get("requestContext").get("http")).put("method", method).put("path", path);
-    if (body == null) {
-      event.remove("body");
-    } else {
-      event.put("body", body);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
-    JsonNode response = Json.MAPPER.readTree(out.toByteArray());
-    Conformance.check(method, path, response);
-    return response;
+    return ApiTestStack.invoke(handler, ApiTestStack.event(method, path, query, KEY, Map.of(), body));
   }
 
   /** Bodies that are not a valid job, each with the field its problem must name. */

@@ -6,21 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.api.auth.RateLimiter;
 import dev.keep.api.auth.Tenant;
 import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.api.jobs.JobsApi;
-import dev.keep.emulators.dynamodb.SharedMotoServer;
-import dev.keep.emulators.dynamodb.TableCreator;
-import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.schema.encoding.Json;
-import dev.keep.schema.tables.Tables;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -37,10 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -54,8 +41,8 @@ class PaymentApiTest {
   private static final String KEY_T1 = "test-api-key-payments-one-01";
   private static final String KEY_T2 = "test-api-key-payments-two-02";
   private static final Instant NOW = Instant.parse("2026-12-02T12:00:00Z");
-  private static final String PREFIX = SharedMotoServer.tablePrefix("PaymentApiTest");
-  private static EmbeddedSqs sqsServer;
+  private static ApiTestStack stack;
+  private static String PREFIX;
   private static DynamoDbClient dynamo;
   private static SqsClient sqs;
   private static String queueUrl;
@@ -63,67 +50,40 @@ class PaymentApiTest {
 
   @BeforeAll
   static void start() {
-    sqsServer = EmbeddedSqs.start(0);
-    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-    dynamo = DynamoDbClient.builder().endpointOverride(SharedMotoServer.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    sqs = SqsClient.builder().endpointOverride(sqsServer.endpoint()).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    TableCreator.createAll(dynamo, Tables.withPrefix(PREFIX));
-    queueUrl = sqs.createQueue(b -> b.queueName("payments")).queueUrl();
+    stack = new ApiTestStack("PaymentApiTest");
+    PREFIX = stack.prefix;
+    dynamo = stack.dynamo;
+    sqs = stack.sqs;
+    queueUrl = stack.queueUrl;
     tenant("p1", KEY_T1);
     tenant("p2", KEY_T2);
     key("pk1", "p1");
     key("pk2", "p2");
-    handler = new ApiHandler(ApiHandler.assemble(dynamo, sqs, config(), Clock.fixed(NOW, ZoneOffset.UTC),
-        JobsApi.DEFAULT_DRY_RUN_WAIT));
+    handler = stack.handler(Clock.fixed(NOW, ZoneOffset.UTC), JobsApi.DEFAULT_DRY_RUN_WAIT);
   }
 
   private static ApiConfig config() {
-    return new ApiConfig(PREFIX + "jobs", PREFIX + "keys", PREFIX + "tenants", PREFIX + "batches",
-        PREFIX + "idempotency", queueUrl);
+    return stack.config();
   }
 
   @AfterAll
   static void stop() {
-    sqs.close();
-    dynamo.close();
-    sqsServer.close();
+    stack.close();
   }
 
   private static void tenant(String id, String apiKey) {
-    dynamo.putItem(b -> b.tableName(PREFIX + "tenants").item(Map.of(
-        "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash(apiKey)), "tenantId", AttributeValue.fromS(id))));
+    stack.tenant(id, apiKey);
   }
 
   private static void key(String keyId, String tenant) {
-    dynamo.putItem(b -> b.tableName(PREFIX + "keys").item(Map.of(
-        "keyId", AttributeValue.fromS(keyId), "tenantId", AttributeValue.fromS(tenant),
-        "publicKey", AttributeValue.fromS("00".repeat(32)))));
+    stack.key(keyId, tenant);
   }
 
   record Reply(int status, JsonNode body, Map<String, String> headers) {}
 
   private static Reply call(String method, String path, String query, String apiKey, Map<String, String> headers,
       String body) throws IOException {
-    String fixture;
-    try (InputStream in = PaymentApiTest.class.getResourceAsStream("/events/post-job.json")) {
-      fixture = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    ObjectNode event = (ObjectNode) Json.MAPPER.readTree(fixture.replace("API_KEY", apiKey));
-    event.put("rawPath", path).put("rawQueryString", query);
-    ((ObjectNode) event.get("requestContext").get("http")).put("method", method).put("path", path);
-    ObjectNode h = (ObjectNode) event.get("headers");
-    headers.forEach(h::put);
-    if (body == null) {
-      event.remove("body");
-    } else {
-      event.put("body", body);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out, null);
-    JsonNode response = Json.MAPPER.readTree(out.toByteArray());
-    Conformance.check(method, path, response);
+    JsonNode response = ApiTestStack.invoke(handler, ApiTestStack.event(method, path, query, apiKey, headers, body));
     Map<String, String> answered = Json.MAPPER.convertValue(response.get("headers"),
         Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     String text = response.get("body").asText();
