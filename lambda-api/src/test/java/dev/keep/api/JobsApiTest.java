@@ -123,7 +123,7 @@ class JobsApiTest {
     assertEquals(200, view.status());
     assertEquals("QUEUED", view.body().get("status").asText());
     assertEquals("message", view.body().get("kind").asText());
-    assertEquals(NOW.toString(), view.body().get("createdAt").asText());
+    assertEquals(dev.keep.schema.tables.SortableInstant.of(NOW), view.body().get("createdAt").asText());
   }
 
   /** RFC 9457: 400 for what is not JSON, 422 for JSON that breaks a rule; the field named in {@code errors}. */

@@ -24,6 +24,7 @@ import dev.keep.schema.api.JobStatus;
 import dev.keep.schema.api.JobView;
 import dev.keep.schema.api.JobResult;
 import dev.keep.schema.encoding.Json;
+import dev.keep.schema.tables.SortableInstant;
 import dev.keep.schema.tables.TenantAttributes;
 import java.time.Instant;
 import java.util.HashMap;
@@ -98,8 +99,8 @@ public final class JobRepository {
       item.put(KIND, AttributeValue.fromS(kind));
       item.put(REQUEST, AttributeValue.fromS(requestJson));
       item.put(STATUS, AttributeValue.fromS(JobStatus.QUEUED.name()));
-      item.put(CREATED_AT, AttributeValue.fromS(now.toString()));
-      item.put(UPDATED_AT, AttributeValue.fromS(now.toString()));
+      item.put(CREATED_AT, AttributeValue.fromS(SortableInstant.of(now)));
+      item.put(UPDATED_AT, AttributeValue.fromS(SortableInstant.of(now)));
       item.put(ATTEMPTS, AttributeValue.fromN("0"));
       item.put(PENDING_SHARD, AttributeValue.fromS(PENDING_SHARD_0));
       if (batchId != null) {
@@ -206,8 +207,8 @@ public final class JobRepository {
     } else if (filter.createdBefore().isPresent()) {
       condition += " AND #c <= :before";
     }
-    filter.createdAfter().ifPresent(a -> values.put(":after", AttributeValue.fromS(a.toString())));
-    filter.createdBefore().ifPresent(b -> values.put(":before", AttributeValue.fromS(b.toString())));
+    filter.createdAfter().ifPresent(a -> values.put(":after", AttributeValue.fromS(SortableInstant.of(a))));
+    filter.createdBefore().ifPresent(b -> values.put(":before", AttributeValue.fromS(SortableInstant.of(b))));
     List<String> filters = new java.util.ArrayList<>();
     filter.keyId().ifPresent(k -> {
       names.put("#k", KEY_ID);
@@ -305,7 +306,7 @@ public final class JobRepository {
             .expressionAttributeNames(Map.of("#p", PENDING_SHARD, "#c", CREATED_AT))
             .expressionAttributeValues(Map.of(
                 ":p", AttributeValue.fromS(PENDING_SHARD_0),
-                ":cutoff", AttributeValue.fromS(cutoff.toString())))
+                ":cutoff", AttributeValue.fromS(SortableInstant.of(cutoff))))
             .limit(limit));
     return response.items();
   }
