@@ -13,8 +13,6 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Every malformed request we could think of, to every route: each answer is problem+json with a
@@ -23,19 +21,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 class MalformedRequestsTest {
   private static final String KEY = "test-api-key-malformed-0001";
   private static ApiTestStack stack;
-  private static String PREFIX;
-  private static DynamoDbClient dynamo;
-  private static SqsClient sqs;
-  private static String queueUrl;
   private static ApiHandler handler;
 
   @BeforeAll
   static void start() {
     stack = new ApiTestStack("MalformedRequestsTest");
-    PREFIX = stack.prefix;
-    dynamo = stack.dynamo;
-    sqs = stack.sqs;
-    queueUrl = stack.queueUrl;
     stack.tenant("m1", KEY);
     stack.key("mk", "m1");
     handler = stack.handler(Clock.systemUTC(), JobsApi.DEFAULT_DRY_RUN_WAIT);
@@ -85,12 +75,12 @@ class MalformedRequestsTest {
   }
 
   private static int stored() {
-    return dynamo.scan(b -> b.tableName(PREFIX + "jobs")).count()
-        + dynamo.scan(b -> b.tableName(PREFIX + "batches")).count();
+    return stack.dynamo.scan(b -> b.tableName(stack.prefix + "jobs")).count()
+        + stack.dynamo.scan(b -> b.tableName(stack.prefix + "batches")).count();
   }
 
   private static int queued() {
-    return sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("ApproximateNumberOfMessages"))
+    return stack.sqs.getQueueAttributes(b -> b.queueUrl(stack.queueUrl).attributeNamesWithStrings("ApproximateNumberOfMessages"))
         .attributesAsStrings().values().stream().mapToInt(Integer::parseInt).sum();
   }
 

@@ -28,9 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -42,19 +40,11 @@ class PaymentApiTest {
   private static final String KEY_T2 = "test-api-key-payments-two-02";
   private static final Instant NOW = Instant.parse("2026-12-02T12:00:00Z");
   private static ApiTestStack stack;
-  private static String PREFIX;
-  private static DynamoDbClient dynamo;
-  private static SqsClient sqs;
-  private static String queueUrl;
   private static ApiHandler handler;
 
   @BeforeAll
   static void start() {
     stack = new ApiTestStack("PaymentApiTest");
-    PREFIX = stack.prefix;
-    dynamo = stack.dynamo;
-    sqs = stack.sqs;
-    queueUrl = stack.queueUrl;
     tenant("p1", KEY_T1);
     tenant("p2", KEY_T2);
     key("pk1", "p1");
@@ -106,9 +96,9 @@ class PaymentApiTest {
     List<Message> all = new ArrayList<>();
     List<Message> got;
     do {
-      got = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
+      got = stack.sqs.receiveMessage(b -> b.queueUrl(stack.queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
       for (Message m : got) {
-        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+        stack.sqs.deleteMessage(b -> b.queueUrl(stack.queueUrl).receiptHandle(m.receiptHandle()));
       }
       all.addAll(got);
     } while (!got.isEmpty());
@@ -116,7 +106,7 @@ class PaymentApiTest {
   }
 
   private static int jobsOf(String tenant) {
-    return (int) dynamo.scan(b -> b.tableName(PREFIX + "jobs")).items().stream()
+    return (int) stack.dynamo.scan(b -> b.tableName(stack.prefix + "jobs")).items().stream()
         .filter(i -> tenant.equals(i.get("tenantId").s())).count();
   }
 
@@ -234,7 +224,7 @@ class PaymentApiTest {
     // counts once, in its current status.
     String signed = answered.get(0).get("jobId").asText();
     for (int twice = 0; twice < 2; twice++) {
-      dynamo.updateItem(b -> b.tableName(PREFIX + "jobs").key(Map.of("jobId", AttributeValue.fromS(signed)))
+      stack.dynamo.updateItem(b -> b.tableName(stack.prefix + "jobs").key(Map.of("jobId", AttributeValue.fromS(signed)))
           .updateExpression("SET #s = :s, updatedAt = :u, attempts = :a, #r = :r REMOVE pendingShard")
           .expressionAttributeNames(Map.of("#s", "status", "#r", "result"))
           .expressionAttributeValues(Map.of(":s", AttributeValue.fromS("SIGNED"), ":u", AttributeValue.fromS(NOW.toString()),
@@ -289,7 +279,7 @@ class PaymentApiTest {
   void aKeyIsKeptAtLeast24Hours_inItsTenantsNamespace() throws IOException {
     post("/v1/jobs", Map.of("Idempotency-Key", "kept-1"), message("0102"));
     drainQueue();
-    var item = dynamo.scan(b -> b.tableName(PREFIX + "idempotency")).items().stream()
+    var item = stack.dynamo.scan(b -> b.tableName(stack.prefix + "idempotency")).items().stream()
         .filter(i -> i.get("idempotencyKey").s().endsWith(":p1:kept-1")).findFirst().orElseThrow();
     long expires = Long.parseLong(item.get("expiresAt").n());
     assertTrue(expires >= NOW.plus(java.time.Duration.ofHours(24)).getEpochSecond(), "expiresAt " + expires);
@@ -299,7 +289,7 @@ class PaymentApiTest {
   @Test
   void aDryRunRetriedWithItsKey_getsTheFirstAnswer() throws IOException {
     ApiHandler saved = handler;
-    handler = new ApiHandler(ApiHandler.assemble(dynamo, sqs, config(), Clock.fixed(NOW, ZoneOffset.UTC),
+    handler = new ApiHandler(ApiHandler.assemble(stack.dynamo, stack.sqs, config(), Clock.fixed(NOW, ZoneOffset.UTC),
         java.time.Duration.ofMillis(100)));
     try {
       Reply first = post("/v1/policy/evaluate", Map.of("Idempotency-Key", "dry-1"), message("0a"));
@@ -323,14 +313,14 @@ class PaymentApiTest {
     drainQueue();
     String body = "{\"items\":[" + message("3333") + "," + message("4444") + "]}";
     String batchId = java.util.UUID.randomUUID().toString();
-    var store = new dev.keep.api.idempotency.IdempotencyStore(dynamo, PREFIX + "idempotency");
+    var store = new dev.keep.api.idempotency.IdempotencyStore(stack.dynamo, stack.prefix + "idempotency");
     var request = new dev.keep.api.idempotency.IdempotencyStore.Request("p1", "half-done", "POST /v1/batches",
         dev.keep.api.idempotency.IdempotencyStore.hash("POST /v1/batches",
             dev.keep.schema.encoding.Jcs.canonicalize(Json.MAPPER.readTree(body))));
     Instant died = NOW.minus(java.time.Duration.ofMinutes(2));
-    dynamo.transactWriteItems(b -> b.transactItems(software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder()
+    stack.dynamo.transactWriteItems(b -> b.transactItems(software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder()
         .put(store.claim(request, dev.keep.api.idempotency.IdempotencyStore.State.PENDING, 0, "", batchId, died)).build()));
-    dynamo.putItem(b -> b.tableName(PREFIX + "batches").item(Map.of("batchId", AttributeValue.fromS(batchId),
+    stack.dynamo.putItem(b -> b.tableName(stack.prefix + "batches").item(Map.of("batchId", AttributeValue.fromS(batchId),
         "tenantId", AttributeValue.fromS("p1"), "createdAt", AttributeValue.fromS(died.toString()),
         "total", AttributeValue.fromN("2"), "refused", AttributeValue.fromN("0"))));
 
@@ -364,7 +354,7 @@ class PaymentApiTest {
     key("pk3", "p3");
     key("pk3b", "p3");
     AtomicLong clock = new AtomicLong(NOW.toEpochMilli());
-    ApiHandler timed = new ApiHandler(ApiHandler.assemble(dynamo, sqs, config(), new Clock() {
+    ApiHandler timed = new ApiHandler(ApiHandler.assemble(stack.dynamo, stack.sqs, config(), new Clock() {
       @Override
       public java.time.ZoneId getZone() {
         return ZoneOffset.UTC;
@@ -443,7 +433,7 @@ class PaymentApiTest {
 
   @Test
   void aTenantWhoseItemSetsALowRate_isAnswered429WithRetryAfter_throughTheApi() throws IOException {
-    dynamo.putItem(b -> b.tableName(PREFIX + "tenants").item(Map.of(
+    stack.dynamo.putItem(b -> b.tableName(stack.prefix + "tenants").item(Map.of(
         "apiKeyHash", AttributeValue.fromS(TenantAuthenticator.hash("test-api-key-payments-slow-04")),
         "tenantId", AttributeValue.fromS("p4"),
         "rateLimitPerSecond", AttributeValue.fromN("0.01"), "rateLimitBurst", AttributeValue.fromN("2"))));

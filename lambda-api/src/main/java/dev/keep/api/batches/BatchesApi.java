@@ -152,7 +152,7 @@ public final class BatchesApi {
   /** {@code {"items": [...]}} with 1 to 1,000 items, and nothing else. */
   private static JsonNode envelope(JsonNode root) {
     if (!root.isObject()) {
-      throw ProblemException.field(ProblemType.INVALID, "", "a batch is a JSON object {\"items\": [...]}");
+      throw ProblemException.field(ProblemType.INVALID, "body", "a batch is a JSON object {\"items\": [...]}");
     }
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();

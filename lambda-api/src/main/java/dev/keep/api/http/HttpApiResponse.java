@@ -16,13 +16,6 @@ public record HttpApiResponse(
     return new HttpApiResponse(status, JSON, Json.write(body), false);
   }
 
-  /** A JSON answer with headers of its own beside the usual two. */
-  public static HttpApiResponse json(int status, Object body, Map<String, String> extra) {
-    Map<String, String> headers = new LinkedHashMap<>(JSON);
-    headers.putAll(extra);
-    return new HttpApiResponse(status, Map.copyOf(headers), Json.write(body), false);
-  }
-
   /** An RFC 9457 answer: {@code application/problem+json}, with the problem's own headers. */
   public static HttpApiResponse problem(Problem problem, Map<String, String> extra) {
     Map<String, String> headers = new LinkedHashMap<>();
@@ -33,12 +26,5 @@ public record HttpApiResponse(
     }
     headers.putAll(extra);
     return new HttpApiResponse(problem.status(), Map.copyOf(headers), Json.write(problem), false);
-  }
-
-  /** The same answer with one more header. */
-  public HttpApiResponse withHeader(String name, String value) {
-    Map<String, String> all = new LinkedHashMap<>(headers);
-    all.put(name, value);
-    return new HttpApiResponse(statusCode, Map.copyOf(all), body, isBase64Encoded);
   }
 }

@@ -338,8 +338,4 @@ public final class JobsApi {
   public IdempotencyStore idempotency() {
     return idempotency;
   }
-
-  public DynamoDbClient dynamo() {
-    return dynamo;
-  }
 }

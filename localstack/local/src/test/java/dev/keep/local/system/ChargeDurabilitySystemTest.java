@@ -90,7 +90,11 @@ class ChargeDurabilitySystemTest {
         int n = i;
         futures.add(pool.submit(() -> submit("restart-key", n)));
         if (i == 100 || i == 250 || i == 400) {
-          Thread.sleep(random.nextInt(300)); // a random moment while jobs are in flight
+          // A random moment while jobs are in flight: once the worker has finished a random number
+          // more of them, never more than have been submitted.
+          long target = Math.min(i, worker.finishedJobs() + 1 + random.nextInt(20));
+          Await.until("the worker to finish " + target + " jobs", Duration.ofSeconds(120), worker::finishedJobs,
+              finished -> finished >= target);
           stack.enclaveProcess().kill();
           stack.startEnclave();
         }

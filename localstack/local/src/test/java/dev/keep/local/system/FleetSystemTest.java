@@ -121,11 +121,17 @@ class FleetSystemTest {
     limitedKey("fleet-kill-key");
     Random random = new Random(15);
     List<String> ids = new ArrayList<>();
+    // The workers are the class's: count from what they had finished before this run.
+    long before = stack.workers().stream().mapToLong(Worker::finishedJobs).sum();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<List<String>> submitting = pool.submit(() -> submit("fleet-kill-key", 3 * LIMIT));
       for (int kill = 0; kill < 2; kill++) {
         int host = 1 + random.nextInt(2);
-        Thread.sleep(200 + random.nextInt(400)); // a random moment in the run
+        // A random moment in the run: once the fleet has finished a random number of the jobs
+        // (some of the first half, then some of the second), so jobs are in flight at each kill.
+        long target = before + kill * 3L * LIMIT / 2 + 1 + random.nextInt(3 * LIMIT / 2 - 1);
+        Await.until("the fleet to finish " + (target - before) + " of its jobs", Duration.ofSeconds(120),
+            () -> stack.workers().stream().mapToLong(Worker::finishedJobs).sum(), n -> n >= target);
         stack.enclaveProcess(host).kill();
         stack.startEnclave(host, List.of());
       }
