@@ -13,6 +13,13 @@ import dev.keep.api.http.HttpApiResponse;
 import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
+import dev.keep.api.webhooks.DeliveryQueue;
+import dev.keep.api.webhooks.DeliverySender;
+import dev.keep.api.webhooks.EndpointRules;
+import dev.keep.api.webhooks.EventDispatcher;
+import dev.keep.api.webhooks.SecretBox;
+import dev.keep.api.webhooks.WebhookStore;
+import dev.keep.api.webhooks.WebhooksApi;
 import dev.keep.schema.encoding.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -46,15 +54,47 @@ public final class ApiHandler implements RequestStreamHandler {
     ApiConfig config = ApiConfig.fromEnvironment(System.getenv());
     DynamoDbClient dynamo = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     SqsClient sqs = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    return assemble(dynamo, sqs, config, Clock.systemUTC(), JobsApi.DEFAULT_DRY_RUN_WAIT);
+    KmsClient kms = KmsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    return assemble(dynamo, sqs, kms, config, Clock.systemUTC(), JobsApi.DEFAULT_DRY_RUN_WAIT);
   }
 
   /** The API on these clients and tables: what the Lambda runs, and what the local stack and the tests run. */
-  public static KeepApi assemble(DynamoDbClient dynamo, SqsClient sqs, ApiConfig config, Clock clock, Duration dryRunWait) {
-    JobsApi jobs = new JobsApi(dynamo, new JobRepository(dynamo, config.jobsTable(), config.keysTable()),
-        new IdempotencyStore(dynamo, config.idempotencyTable()), new JobQueue(sqs, config.queueUrl()), clock, dryRunWait);
+  public static KeepApi assemble(DynamoDbClient dynamo, SqsClient sqs, KmsClient kms, ApiConfig config, Clock clock,
+      Duration dryRunWait) {
+    JobsApi jobs = jobsApi(dynamo, sqs, config, clock, dryRunWait);
+    WebhookParts parts = WebhookParts.of(dynamo, sqs, kms, config.webhooks(), clock);
+    WebhooksApi webhooks = new WebhooksApi(dynamo, parts.store(), parts.secrets(), parts.rules(), parts.queue(),
+        jobs.idempotency(), jobs.repository(), clock);
     return new KeepApi(new TenantAuthenticator(dynamo, config.tenantsTable()), new RateLimiter(), jobs,
-        new BatchesApi(dynamo, config.batchesTable(), jobs));
+        new BatchesApi(dynamo, config.batchesTable(), jobs), webhooks);
+  }
+
+  static JobsApi jobsApi(DynamoDbClient dynamo, SqsClient sqs, ApiConfig config, Clock clock, Duration dryRunWait) {
+    return new JobsApi(dynamo, new JobRepository(dynamo, config.jobsTable(), config.keysTable()),
+        new IdempotencyStore(dynamo, config.idempotencyTable()), new JobQueue(sqs, config.queueUrl()), clock, dryRunWait);
+  }
+
+  /** The webhook dispatcher on these clients: the stream Lambda's, and the local stack's. */
+  public static EventDispatcher dispatcher(DynamoDbClient dynamo, SqsClient sqs, KmsClient kms, ApiConfig config,
+      Clock clock) {
+    WebhookParts parts = WebhookParts.of(dynamo, sqs, kms, config.webhooks(), clock);
+    JobsApi jobs = jobsApi(dynamo, sqs, config, clock, JobsApi.DEFAULT_DRY_RUN_WAIT);
+    return new EventDispatcher(parts.store(), parts.queue(), new BatchesApi(dynamo, config.batchesTable(), jobs), clock);
+  }
+
+  /** The webhook sender on these clients: the delivery queue Lambda's, and the local stack's. */
+  public static DeliverySender sender(DynamoDbClient dynamo, SqsClient sqs, KmsClient kms, ApiConfig config,
+      DeliverySender.Settings settings, Clock clock) {
+    WebhookParts parts = WebhookParts.of(dynamo, sqs, kms, config.webhooks(), clock);
+    return new DeliverySender(parts.store(), parts.queue(), parts.secrets(), parts.rules(), settings, clock);
+  }
+
+  private record WebhookParts(WebhookStore store, DeliveryQueue queue, SecretBox secrets, EndpointRules rules) {
+    static WebhookParts of(DynamoDbClient dynamo, SqsClient sqs, KmsClient kms, ApiConfig.Webhooks config, Clock clock) {
+      return new WebhookParts(new WebhookStore(dynamo, config.webhooksTable(), config.deliveriesTable()),
+          new DeliveryQueue(sqs, config.deliveryQueueUrl()), new SecretBox(kms, config.kmsKeyId(), clock),
+          new EndpointRules(config.mode(), EndpointRules.Resolver.SYSTEM));
+    }
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.keep.api.http.HttpApiResponse;
 import dev.keep.api.http.ProblemException;
 import dev.keep.api.http.ProblemType;
 import dev.keep.api.jobs.JobsApi;
+import dev.keep.api.webhooks.WebhooksApi;
 import dev.keep.schema.api.OpenApiDocument;
 import dev.keep.schema.encoding.Echo;
 import java.util.List;
@@ -33,10 +34,18 @@ public final class KeepApi {
   public enum Route {
     JOBS("/v1/jobs", Set.of("GET", "POST"), Set.of("keyId", "status", "batchId", "createdAfter", "createdBefore", "limit", "cursor")),
     JOB("/v1/jobs/([^/]+)", Set.of("GET"), Set.of()),
+    JOB_DELIVERIES("/v1/jobs/([^/]+)/deliveries", Set.of("GET"), Set.of("limit", "cursor")),
     EVALUATE("/v1/policy/evaluate", Set.of("POST"), Set.of()),
     BATCHES("/v1/batches", Set.of("POST"), Set.of()),
     BATCH("/v1/batches/([^/]+)", Set.of("GET"), Set.of()),
     BATCH_JOBS("/v1/batches/([^/]+)/jobs", Set.of("GET"), Set.of("status", "limit", "cursor")),
+    WEBHOOKS("/v1/webhooks", Set.of("GET", "POST"), Set.of("limit", "cursor")),
+    WEBHOOK("/v1/webhooks/([^/]+)", Set.of("GET", "PATCH", "DELETE"), Set.of()),
+    WEBHOOK_ROTATE("/v1/webhooks/([^/]+)/rotate-secret", Set.of("POST"), Set.of()),
+    WEBHOOK_TEST("/v1/webhooks/([^/]+)/test", Set.of("POST"), Set.of()),
+    WEBHOOK_DELIVERIES("/v1/webhooks/([^/]+)/deliveries", Set.of("GET"), Set.of("status", "limit", "cursor")),
+    WEBHOOK_RESEND("/v1/webhooks/([^/]+)/deliveries/([^/]+)/resend", Set.of("POST"), Set.of()),
+    WEBHOOK_REPLAY("/v1/webhooks/([^/]+)/replay", Set.of("POST"), Set.of()),
     /** The OpenAPI 3.1 document of this API, without authentication. */
     OPENAPI("/v1/openapi.json", Set.of("GET"), Set.of());
 
@@ -59,12 +68,15 @@ public final class KeepApi {
   private final RateLimiter limiter;
   private final JobsApi jobs;
   private final BatchesApi batches;
+  private final WebhooksApi webhooks;
 
-  public KeepApi(TenantAuthenticator authenticator, RateLimiter limiter, JobsApi jobs, BatchesApi batches) {
+  public KeepApi(TenantAuthenticator authenticator, RateLimiter limiter, JobsApi jobs, BatchesApi batches,
+      WebhooksApi webhooks) {
     this.authenticator = authenticator;
     this.limiter = limiter;
     this.jobs = jobs;
     this.batches = batches;
+    this.webhooks = webhooks;
   }
 
   public HttpApiResponse handle(HttpApiEvent event) {
@@ -81,11 +93,13 @@ public final class KeepApi {
     String path = event.path();
     Route route = null;
     String id = null;
+    String subId = null;
     for (Route r : Route.values()) {
       Matcher m = r.path.matcher(path);
       if (m.matches()) {
         route = r;
         id = m.groupCount() > 0 ? m.group(1) : null;
+        subId = m.groupCount() > 1 ? m.group(2) : null;
         break;
       }
     }
@@ -113,10 +127,11 @@ public final class KeepApi {
           + tenant.get().ratePerSecond() + " requests a second (burst " + tenant.get().burst() + "); retry after "
           + wait + " s", List.of(), Map.of("retry-after", Long.toString(wait)));
     }
-    if (method.equals("POST")) {
+    if (method.equals("POST") || method.equals("PATCH")) {
       requireJson(event);
     }
-    ApiRequest request = new ApiRequest(event, tenant.get(), requestId, id, ApiRequest.query(event.rawQueryString(), route.query));
+    ApiRequest request = new ApiRequest(event, tenant.get(), requestId, id, subId,
+        ApiRequest.query(event.rawQueryString(), route.query));
     return switch (route) {
       case JOBS -> method.equals("POST") ? jobs.submit(request, false) : jobs.list(request);
       case JOB -> jobs.get(request);
@@ -124,6 +139,18 @@ public final class KeepApi {
       case BATCHES -> batches.submit(request);
       case BATCH -> batches.get(request);
       case BATCH_JOBS -> batches.jobs(request);
+      case JOB_DELIVERIES -> webhooks.jobDeliveries(request);
+      case WEBHOOKS -> method.equals("POST") ? webhooks.create(request) : webhooks.list(request);
+      case WEBHOOK -> switch (method) {
+        case "GET" -> webhooks.get(request);
+        case "PATCH" -> webhooks.patch(request);
+        default -> webhooks.delete(request);
+      };
+      case WEBHOOK_ROTATE -> webhooks.rotate(request);
+      case WEBHOOK_TEST -> webhooks.test(request);
+      case WEBHOOK_DELIVERIES -> webhooks.deliveries(request);
+      case WEBHOOK_RESEND -> webhooks.resend(request);
+      case WEBHOOK_REPLAY -> webhooks.replay(request);
       case OPENAPI -> throw new IllegalStateException("answered before authentication");
     };
   }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.emulators.dynamodb.SharedMotoServer;
 import dev.keep.emulators.dynamodb.TableCreator;
+import dev.keep.api.webhooks.EndpointRules;
+import dev.keep.emulators.kms.KmsEndpoint;
 import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.tables.Tables;
@@ -22,6 +24,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -35,6 +38,10 @@ final class ApiTestStack implements AutoCloseable {
   final DynamoDbClient dynamo;
   final SqsClient sqs;
   final String queueUrl;
+  final String deliveryQueueUrl;
+  final KmsEndpoint kmsServer;
+  final KmsClient kms;
+  final String webhookKey;
 
   ApiTestStack(String testClass) {
     prefix = SharedMotoServer.tablePrefix(testClass);
@@ -46,15 +53,28 @@ final class ApiTestStack implements AutoCloseable {
         .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     TableCreator.createAll(dynamo, Tables.withPrefix(prefix));
     queueUrl = sqs.createQueue(b -> b.queueName(testClass.toLowerCase(java.util.Locale.ROOT))).queueUrl();
+    deliveryQueueUrl = sqs.createQueue(b -> b.queueName(testClass.toLowerCase(java.util.Locale.ROOT) + "-deliveries"))
+        .queueUrl();
+    // Keep's own KMS endpoint, with its default key policy: Encrypt and Decrypt for the caller.
+    kmsServer = KmsEndpoint.start(0);
+    kms = KmsClient.builder().endpointOverride(kmsServer.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+    webhookKey = kms.createKey(b -> b.description("webhook secrets")).keyMetadata().arn();
   }
 
   ApiConfig config() {
+    return config(EndpointRules.Mode.LOCAL);
+  }
+
+  ApiConfig config(EndpointRules.Mode mode) {
     return new ApiConfig(prefix + Tables.JOBS.name(), prefix + Tables.KEYS.name(), prefix + Tables.TENANTS.name(),
-        prefix + Tables.BATCHES.name(), prefix + Tables.IDEMPOTENCY.name(), queueUrl);
+        prefix + Tables.BATCHES.name(), prefix + Tables.IDEMPOTENCY.name(), queueUrl,
+        new ApiConfig.Webhooks(prefix + Tables.WEBHOOKS.name(), prefix + Tables.DELIVERIES.name(), deliveryQueueUrl,
+            webhookKey, mode));
   }
 
   ApiHandler handler(Clock clock, Duration dryRunWait) {
-    return new ApiHandler(ApiHandler.assemble(dynamo, sqs, config(), clock, dryRunWait));
+    return new ApiHandler(ApiHandler.assemble(dynamo, sqs, kms, config(), clock, dryRunWait));
   }
 
   void tenant(String id, String apiKey) {
@@ -100,6 +120,8 @@ final class ApiTestStack implements AutoCloseable {
 
   @Override
   public void close() {
+    kms.close();
+    kmsServer.close();
     sqs.close();
     dynamo.close();
     sqsServer.close();

@@ -289,7 +289,7 @@ class PaymentApiTest {
   @Test
   void aDryRunRetriedWithItsKey_getsTheFirstAnswer() throws IOException {
     ApiHandler saved = handler;
-    handler = new ApiHandler(ApiHandler.assemble(stack.dynamo, stack.sqs, config(), Clock.fixed(NOW, ZoneOffset.UTC),
+    handler = new ApiHandler(ApiHandler.assemble(stack.dynamo, stack.sqs, stack.kms, config(), Clock.fixed(NOW, ZoneOffset.UTC),
         java.time.Duration.ofMillis(100)));
     try {
       Reply first = post("/v1/policy/evaluate", Map.of("Idempotency-Key", "dry-1"), message("0a"));
@@ -354,7 +354,7 @@ class PaymentApiTest {
     key("pk3", "p3");
     key("pk3b", "p3");
     AtomicLong clock = new AtomicLong(NOW.toEpochMilli());
-    ApiHandler timed = new ApiHandler(ApiHandler.assemble(stack.dynamo, stack.sqs, config(), new Clock() {
+    ApiHandler timed = new ApiHandler(ApiHandler.assemble(stack.dynamo, stack.sqs, stack.kms, config(), new Clock() {
       @Override
       public java.time.ZoneId getZone() {
         return ZoneOffset.UTC;

@@ -63,6 +63,8 @@ public final class BatchesApi {
   static final String CREATED = "createdAt";
   static final String TOTAL = "total";
   static final String REFUSED = "refused";
+  /** The ids of the batch's jobs that have ended, as the webhook dispatcher learnt them. */
+  static final String ENDED = "endedJobs";
 
   private final DynamoDbClient dynamo;
   private final String batchesTable;
@@ -298,7 +300,11 @@ public final class BatchesApi {
   }
 
   public HttpApiResponse get(ApiRequest request) {
-    Map<String, AttributeValue> batch = batch(request);
+    return HttpApiResponse.json(200, view(batch(request)));
+  }
+
+  /** The batch's counts, made from its jobs (see {@link BatchView}). */
+  private BatchView view(Map<String, AttributeValue> batch) {
     String batchId = batch.get(BATCH_ID).s();
     int total = Integer.parseInt(batch.get(TOTAL).n());
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -317,8 +323,37 @@ public final class BatchesApi {
       }
     }
     boolean done = ended == total;
-    return HttpApiResponse.json(200, new BatchView(batchId, batch.get(CREATED).s(), total,
-        Integer.parseInt(batch.get(REFUSED).n()), counts, done, done ? last : null));
+    return new BatchView(batchId, batch.get(CREATED).s(), total, Integer.parseInt(batch.get(REFUSED).n()), counts, done,
+        done ? last : null);
+  }
+
+  /**
+   * Counts {@code jobId} as ended in its batch, once however often it is told (the job ids that
+   * ended are a string set on the batch, added to only if absent), and answers the batch's view
+   * when this made every job of it end: the {@code batch.completed} event's data. A batch of 1,000
+   * jobs holds 1,000 ids of 36 characters, 37 KB of its 400 KB item.
+   */
+  public Optional<BatchView> jobEnded(String batchId, String jobId) {
+    Map<String, AttributeValue> after;
+    try {
+      after = dynamo.updateItem(b -> b.tableName(batchesTable)
+          .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))
+          .updateExpression("ADD #e :job")
+          .conditionExpression("attribute_exists(#b) AND NOT contains(#e, :id)")
+          .expressionAttributeNames(Map.of("#e", ENDED, "#b", BATCH_ID))
+          .expressionAttributeValues(Map.of(":job", AttributeValue.fromSs(List.of(jobId)), ":id", AttributeValue.fromS(jobId)))
+          .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes();
+    } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+      // Counted before (a stream record read twice), or no such batch: the batch is complete now if
+      // it was then, and the event's deliveries are made once whoever asks.
+      after = dynamo.getItem(b -> b.tableName(batchesTable).consistentRead(true)
+          .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))).item();
+      if (after == null || after.isEmpty() || !after.containsKey(ENDED) || !after.get(ENDED).ss().contains(jobId)) {
+        return Optional.empty();
+      }
+    }
+    int total = Integer.parseInt(after.get(TOTAL).n());
+    return after.get(ENDED).ss().size() >= total ? Optional.of(view(after)) : Optional.empty();
   }
 
   private static final Set<String> BATCH_CURSOR = Set.of(JobAttributes.JOB_ID, JobAttributes.BATCH_ID, JobAttributes.BATCH_INDEX);

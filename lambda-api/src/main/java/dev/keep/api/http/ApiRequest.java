@@ -10,9 +10,11 @@ import java.util.Set;
 
 /**
  * An authenticated request: the event, its tenant, its request id (the {@code instance} of any
- * problem), the path's one parameter if the route has one, and the query decoded once.
+ * problem), the path's parameters if the route has them ({@code /v1/webhooks/{pathId}/deliveries/{subId}/resend}),
+ * and the query decoded once.
  */
-public record ApiRequest(HttpApiEvent event, Tenant tenant, String requestId, String pathId, Map<String, String> query) {
+public record ApiRequest(HttpApiEvent event, Tenant tenant, String requestId, String pathId, String subId,
+    Map<String, String> query) {
 
   /**
    * Decodes the query string: each parameter at most once, and only those the route knows.

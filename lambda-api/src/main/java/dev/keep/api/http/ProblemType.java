@@ -16,6 +16,8 @@ public enum ProblemType {
       "IDEMPOTENCY_KEY_REUSED"),
   IDEMPOTENCY_IN_PROGRESS("idempotency-request-in-progress",
       "The first request with this idempotency key has not been answered yet", 409, "IDEMPOTENCY_IN_PROGRESS"),
+  /** The resource changed while the request was answered (two changes to one webhook at once); retry. */
+  CONFLICT("conflict", "The resource changed while the request was answered", 409, "CONFLICT"),
   PAYLOAD_TOO_LARGE("payload-too-large", "The body or the job is too large", 413, "PAYLOAD_TOO_LARGE"),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "The body must be application/json", 415,
       "UNSUPPORTED_MEDIA_TYPE"),

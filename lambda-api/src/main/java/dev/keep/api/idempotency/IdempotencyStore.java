@@ -147,6 +147,19 @@ public final class IdempotencyStore {
     return Optional.of(fromItem(reason.item()));
   }
 
+  /** Removes the PENDING record of a request that failed before it answered, so that a retry runs it. */
+  public void release(Request request) {
+    try {
+      dynamo.deleteItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(request.partitionKey())))
+          .conditionExpression("#state = :pending AND #hash = :hash")
+          .expressionAttributeNames(Map.of("#state", STATE, "#hash", HASH))
+          .expressionAttributeValues(Map.of(":pending", AttributeValue.fromS(State.PENDING.name()),
+              ":hash", AttributeValue.fromS(request.requestHash()))));
+    } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+      // answered meanwhile, or another request's: leave it
+    }
+  }
+
   /** Records the answer of a request whose record was written PENDING. */
   public void answer(Request request, int status, String body) {
     dynamo.updateItem(b -> b.tableName(table).key(Map.of(PK, AttributeValue.fromS(request.partitionKey())))

@@ -20,10 +20,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * query always runs on the caller's own partition, so at worst a forged cursor skips within the
  * caller's own jobs.
  */
-final class Cursor {
+public final class Cursor {
   private Cursor() {}
 
-  static String encode(String tenantId, String listing, Map<String, AttributeValue> key) {
+  public static String encode(String tenantId, String listing, Map<String, AttributeValue> key) {
     ObjectNode node = Json.MAPPER.createObjectNode().put("v", 1).put("t", tenantId).put("l", listing);
     ObjectNode k = node.putObject("k");
     key.forEach((name, value) -> {
@@ -40,7 +40,7 @@ final class Cursor {
    * @throws ProblemException 400 naming {@code cursor} when it is not one of ours, or not for this
    *     tenant and listing
    */
-  static Map<String, AttributeValue> decode(String cursor, String tenantId, String listing, Set<String> attributes) {
+  public static Map<String, AttributeValue> decode(String cursor, String tenantId, String listing, Set<String> attributes) {
     JsonNode node;
     try {
       node = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));

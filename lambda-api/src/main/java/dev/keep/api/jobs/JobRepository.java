@@ -323,7 +323,7 @@ public final class JobRepository {
     return Optional.of(item.get(TENANT_ID).s());
   }
 
-  static JobView toView(Map<String, AttributeValue> item) {
+  public static JobView toView(Map<String, AttributeValue> item) {
     JobStatus status = JobStatus.valueOf(item.get(STATUS).s());
     JobResult result = null;
     ApiError error = null;

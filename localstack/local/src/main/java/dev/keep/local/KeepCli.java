@@ -277,6 +277,10 @@ public final class KeepCli {
         + "' -d '{\"keyId\":\"" + walletId + "\",\"kind\":\"psbt\",\"network\":\"testnet\",\"finalize\":true,\"psbt\":\""
         + psbt + "\"}'");
     System.out.println("  dry run:   the same body to " + stack.apiUrl() + "/v1/policy/evaluate answers the policy's decision");
+    System.out.println("  webhook:   curl -s -X POST " + stack.apiUrl() + "/v1/webhooks -H 'Content-Type: application/json'"
+        + " -H 'Authorization: Bearer " + apiKey + "' -d '{\"url\":\"http://127.0.0.1:9000/hook\",\"eventTypes\":"
+        + "[\"job.signed\",\"job.rejected\",\"job.failed\"]}'  (http only to loopback, in local mode; the answer's"
+        + " secret is shown once)");
     System.out.flush();
     stopped.await();
     return 0;

@@ -31,6 +31,10 @@ import java.util.Set;
 public final class ContractSchema {
   public static final ContractSchema JOB_REQUEST = load("job-request.schema.json");
   public static final ContractSchema SIGNING_MESSAGE = load("signing-message.schema.json");
+  public static final ContractSchema WEBHOOK_CREATE = load("webhook-create.schema.json");
+  public static final ContractSchema WEBHOOK_PATCH = load("webhook-patch.schema.json");
+  public static final ContractSchema WEBHOOK_REPLAY = load("webhook-replay.schema.json");
+  public static final ContractSchema DELIVERY_MESSAGE = load("delivery-message.schema.json");
 
   private final String name;
   private final JsonSchema schema;

@@ -13,8 +13,10 @@ public final class Tables {
   public static final TableDefinition KEYS = load("keys");
   public static final TableDefinition BATCHES = load("batches");
   public static final TableDefinition IDEMPOTENCY = load("idempotency");
+  public static final TableDefinition WEBHOOKS = load("webhooks");
+  public static final TableDefinition DELIVERIES = load("deliveries");
 
-  public static final List<TableDefinition> ALL = List.of(JOBS, AUDIT, TENANTS, KEYS, BATCHES, IDEMPOTENCY);
+  public static final List<TableDefinition> ALL = List.of(JOBS, AUDIT, TENANTS, KEYS, BATCHES, IDEMPOTENCY, WEBHOOKS, DELIVERIES);
 
   private Tables() {}
 

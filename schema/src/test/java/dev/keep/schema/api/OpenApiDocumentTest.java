@@ -12,9 +12,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.schema.encoding.Json;
 import dev.keep.schema.protocol.EnclaveResponse.PolicyTrace;
 import dev.keep.schema.protocol.PsbtReport;
+import dev.keep.schema.webhook.EventType;
+import dev.keep.schema.webhook.WebhookEvent;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +39,7 @@ class OpenApiDocumentTest {
 
   /** The slugs of lambda-api's {@code ProblemType}, which this module cannot see. */
   private static final List<String> SLUGS = List.of("malformed-request", "unauthenticated", "not-found",
-      "method-not-allowed", "idempotency-key-reused", "idempotency-request-in-progress", "payload-too-large",
+      "method-not-allowed", "idempotency-key-reused", "idempotency-request-in-progress", "conflict", "payload-too-large",
       "unsupported-media-type", "invalid-request", "rate-limited", "internal");
 
   /** api.md line 157. */
@@ -106,10 +109,18 @@ class OpenApiDocumentTest {
     Map<String, Set<String>> expected = new LinkedHashMap<>();
     expected.put("/v1/jobs", Set.of("get", "post"));
     expected.put("/v1/jobs/{id}", Set.of("get"));
+    expected.put("/v1/jobs/{id}/deliveries", Set.of("get"));
     expected.put("/v1/policy/evaluate", Set.of("post"));
     expected.put("/v1/batches", Set.of("post"));
     expected.put("/v1/batches/{id}", Set.of("get"));
     expected.put("/v1/batches/{id}/jobs", Set.of("get"));
+    expected.put("/v1/webhooks", Set.of("get", "post"));
+    expected.put("/v1/webhooks/{id}", Set.of("get", "patch", "delete"));
+    expected.put("/v1/webhooks/{id}/rotate-secret", Set.of("post"));
+    expected.put("/v1/webhooks/{id}/test", Set.of("post"));
+    expected.put("/v1/webhooks/{id}/deliveries", Set.of("get"));
+    expected.put("/v1/webhooks/{id}/deliveries/{deliveryId}/resend", Set.of("post"));
+    expected.put("/v1/webhooks/{id}/replay", Set.of("post"));
     expected.put("/v1/openapi.json", Set.of("get"));
     Map<String, Set<String>> actual = new LinkedHashMap<>();
     Set<String> operationIds = new HashSet<>();
@@ -122,10 +133,12 @@ class OpenApiDocumentTest {
         String at = method.toUpperCase() + " " + item.getKey();
         assertTrue(operationIds.add(operation.path("operationId").asText()), at + ": operationId must be unique");
         assertFalse(operation.path("responses").isEmpty(), at + ": has no responses");
-        if (item.getKey().contains("{id}")) {
-          assertTrue(parameters(doc, operation).stream().anyMatch(p -> p.path("in").asText().equals("path")
-              && p.path("name").asText().equals("id") && p.path("required").asBoolean()),
-              at + ": the path parameter id must be declared and required (OAS 3.1 §4.8.12.1)");
+        for (String name : List.of("id", "deliveryId")) {
+          if (item.getKey().contains("{" + name + "}")) {
+            assertTrue(parameters(doc, operation).stream().anyMatch(p -> p.path("in").asText().equals("path")
+                && p.path("name").asText().equals(name) && p.path("required").asBoolean()),
+                at + ": the path parameter " + name + " must be declared and required (OAS 3.1 §4.8.12.1)");
+          }
         }
       }
     });
@@ -214,7 +227,8 @@ class OpenApiDocumentTest {
           Set<String> media = new HashSet<>();
           response.path("content").fieldNames().forEachRemaining(media::add);
           String at = op.getKey() + " " + item.getKey() + " " + r.getKey();
-          assertEquals(Set.of(r.getKey().startsWith("2") ? JSON : PROBLEM), media, at);
+          // 204 No Content has no body, so no content type (RFC 9110 §15.3.5).
+          assertEquals(r.getKey().equals("204") ? Set.of() : Set.of(r.getKey().startsWith("2") ? JSON : PROBLEM), media, at);
           assertTrue(response.path("headers").has("Cache-Control"), at + ": Cache-Control");
         })));
     JsonNode unlisted = deref(doc, doc.at("/x-keep-unlisted-methods/response"));
@@ -230,7 +244,9 @@ class OpenApiDocumentTest {
     assertTrue(deref(doc, deref(doc, responses.get("429")).at("/headers/Retry-After")).path("required").asBoolean());
     assertEquals("Bearer", deref(doc, deref(doc, responses.get("401")).at("/headers/WWW-Authenticate")).at("/schema/const").asText());
     assertTrue(deref(doc, doc.at("/x-keep-unlisted-methods/response")).path("headers").has("Allow"));
-    for (String post : List.of("/v1/jobs", "/v1/policy/evaluate", "/v1/batches")) {
+    for (String post : List.of("/v1/jobs", "/v1/policy/evaluate", "/v1/batches", "/v1/webhooks",
+        "/v1/webhooks/{id}/rotate-secret", "/v1/webhooks/{id}/test", "/v1/webhooks/{id}/deliveries/{deliveryId}/resend",
+        "/v1/webhooks/{id}/replay")) {
       JsonNode operation = doc.path("paths").path(post).path("post");
       assertTrue(parameters(doc, operation).stream().anyMatch(p -> p.path("name").asText().equals("Idempotency-Key")
           && p.path("in").asText().equals("header")), post + " takes an Idempotency-Key");
@@ -265,6 +281,25 @@ class OpenApiDocumentTest {
     Set<String> names = new TreeSet<>();
     jobs.forEach(p -> names.add(p.path("name").asText()));
     assertEquals(new TreeSet<>(List.of("keyId", "status", "batchId", "createdAfter", "createdBefore", "limit", "cursor")), names);
+
+    // The webhook listings: KeepApi's query parameters of each route, and the same limit and cursor.
+    Map<String, Set<String>> listings = Map.of(
+        "/v1/webhooks", Set.of("limit", "cursor"),
+        "/v1/webhooks/{id}/deliveries", Set.of("status", "limit", "cursor"),
+        "/v1/jobs/{id}/deliveries", Set.of("limit", "cursor"));
+    listings.forEach((listing, expected) -> {
+      List<JsonNode> params = parameters(doc, doc.path("paths").path(listing).path("get"));
+      Set<String> query = new TreeSet<>();
+      params.stream().filter(p -> p.path("in").asText().equals("query")).forEach(p -> query.add(p.path("name").asText()));
+      assertEquals(new TreeSet<>(expected), query, listing);
+      assertEquals(100, find(params, "limit").at("/schema/maximum").asInt(), listing);
+    });
+    JsonNode deliveryStatus = deref(doc, find(parameters(doc, doc.at("/paths/~1v1~1webhooks~1{id}~1deliveries/get")), "status")
+        .path("schema"));
+    List<String> statuses = new ArrayList<>();
+    deliveryStatus.path("enum").forEach(s -> statuses.add(s.asText()));
+    // lambda-api's Delivery.Status, which this module cannot see.
+    assertEquals(List.of("PENDING", "SUCCEEDED", "FAILED", "SKIPPED"), statuses);
   }
 
   @Test
@@ -397,6 +432,213 @@ class OpenApiDocumentTest {
         "over its rate", "r-4", "RATE_LIMITED", null)));
     assertConforms("POST", "/v1/batches", 413, PROBLEM, Json.write(new Problem("/problems/payload-too-large",
         "The body or the job is too large", 413, "body of 5000000 bytes exceeds 4194304 bytes", "r-5", "PAYLOAD_TOO_LARGE", null)));
+  }
+
+  // --- webhooks -------------------------------------------------------------------------------
+
+  private static final String WEBHOOK_ID = "wh_" + "0123456789abcdef".repeat(2);
+  private static final String DELIVERY_ID = "dlv_" + "fedcba9876543210".repeat(2);
+  private static final String MESSAGE_ID = "msg_" + "00112233445566778899aabbccddeeff";
+  private static final String JOB_ID = "190f8900-cbb5-3c72-98b9-1776fe5cb064";
+  private static final String BATCH_ID = "f8576dd3-3a5b-4e69-85f9-c7d44af76d22";
+  /** As WebhookSecret.reveal() writes one: {@code whsec_} and the base64 of 32 bytes. */
+  private static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+  private static final WebhookView WEBHOOK = new WebhookView(WEBHOOK_ID, "https://hooks.example.com/keep",
+      List.of(EventType.JOB_SIGNED, EventType.BATCH_COMPLETED), "payments", false, null, null,
+      "2026-12-02T12:00:00.000000000Z", "2026-12-02T12:00:00Z", null);
+  private static final WebhookView DISABLED = new WebhookView(WEBHOOK_ID, "http://localhost:8088/hook",
+      List.of(EventType.WEBHOOK_TEST), null, true, "the endpoint answered 410 Gone at 2026-12-02T13:00:00Z",
+      "2026-12-02T12:30:00Z", "2026-12-02T12:00:00.000000000Z", "2026-12-02T13:00:00Z", null);
+  private static final DeliveryView.Attempt ANSWERED = new DeliveryView.Attempt("2026-12-02T12:00:01Z", 200, 87, "ok", null);
+  private static final DeliveryView.Attempt NO_BODY = new DeliveryView.Attempt("2026-12-02T12:00:01Z", 503, 12, null, null);
+  private static final DeliveryView.Attempt TIMED_OUT =
+      new DeliveryView.Attempt("2026-12-02T12:00:06Z", null, 15001, null, "timed out after 15 s");
+  private static final DeliveryView.Attempt REFUSED = new DeliveryView.Attempt("2026-12-02T12:05:06Z", null, 0, null,
+      "not sent: the URL resolves to 10.0.0.1, a private address; a webhook must reach a public address");
+
+  private static DeliveryView delivery(String eventType, String jobId, String batchId, String status, String next,
+      List<DeliveryView.Attempt> attempts) {
+    return new DeliveryView(DELIVERY_ID, WEBHOOK_ID, MESSAGE_ID, eventType, jobId, batchId, status, attempts.size(), next,
+        "2026-12-02T12:00:00.000000000Z", "2026-12-02T12:05:06Z", attempts);
+  }
+
+  @Test
+  void theWebhookAnswersConformAsSerialised() {
+    String one = "/v1/webhooks/" + WEBHOOK_ID;
+    assertConforms("POST", "/v1/webhooks", 201, JSON, Json.write(WEBHOOK.withSecret(SECRET)));
+    assertConforms("POST", one + "/rotate-secret", 200, JSON, Json.write(WEBHOOK.withSecret(SECRET)));
+    assertConforms("GET", one, 200, JSON, Json.write(WEBHOOK));
+    assertConforms("PATCH", one, 200, JSON, Json.write(DISABLED));
+    assertConforms("GET", "/v1/webhooks?limit=2", 200, JSON, Json.write(new WebhookPage(List.of(WEBHOOK, DISABLED), "eyJ2IjoxfQ")));
+    assertConforms("GET", "/v1/webhooks", 200, JSON, Json.write(new WebhookPage(List.of(), null)));
+    // HttpApiResponse of WebhooksApi.delete: no body, no content-type.
+    assertConforms("DELETE", one, 204, null, null);
+
+    DeliveryView test = delivery("webhook.test", null, null, "PENDING", "2026-12-02T12:00:00Z", List.of());
+    DeliveryView skippedTest = delivery("webhook.test", null, null, "SKIPPED", null, List.of());
+    DeliveryView retrying = delivery("job.signed", JOB_ID, null, "PENDING", "2026-12-02T12:10:06Z", List.of(NO_BODY, TIMED_OUT));
+    DeliveryView ofBatchJob = delivery("job.failed", JOB_ID, BATCH_ID, "FAILED", null, List.of(NO_BODY, TIMED_OUT, REFUSED));
+    DeliveryView batch = delivery("batch.completed", null, BATCH_ID, "SUCCEEDED", null, List.of(ANSWERED));
+    DeliveryView skipped = delivery("job.evaluated", JOB_ID, null, "SKIPPED", null, List.of());
+    assertConforms("POST", one + "/test", 202, JSON, Json.write(test));
+    assertConforms("POST", one + "/test", 202, JSON, Json.write(skippedTest));
+    assertConforms("POST", one + "/deliveries/" + DELIVERY_ID + "/resend", 202, JSON, Json.write(retrying));
+    assertConforms("GET", one + "/deliveries?status=FAILED&limit=10", 200, JSON,
+        Json.write(new DeliveryPage(List.of(test, retrying, ofBatchJob, batch, skipped), "eyJ2IjoxfQ")));
+    assertConforms("GET", "/v1/jobs/" + JOB_ID + "/deliveries", 200, JSON, Json.write(new DeliveryPage(List.of(), "eyJ2IjoxfQ")));
+    assertConforms("POST", one + "/replay", 202, JSON,
+        Json.write(new ReplayAccepted(WEBHOOK_ID, "2026-12-01T00:00:00Z", 3, true, null)));
+    assertConforms("POST", one + "/replay", 202, JSON,
+        Json.write(new ReplayAccepted(WEBHOOK_ID, "2026-12-01T00:00:00Z", 5000, false, "2026-12-01T06:00:00.000000000Z")));
+
+    Problem conflict = new Problem("/problems/conflict", "The resource changed while the request was answered", 409,
+        "the webhook changed while this request was answered; retry", "r-6", "CONFLICT", null);
+    assertConforms("PATCH", one, 409, PROBLEM, Json.write(conflict));
+    assertConforms("POST", one + "/rotate-secret", 409, PROBLEM, Json.write(conflict));
+    assertConforms("POST", one + "/rotate-secret", 409, PROBLEM, IDEMPOTENCY_KEY_REUSED);
+    assertConforms("POST", one + "/replay", 409, PROBLEM, IDEMPOTENCY_KEY_REUSED);
+    assertConforms("GET", "/v1/webhooks/nope/deliveries", 404, PROBLEM, Json.write(new Problem("/problems/not-found",
+        "Not found", 404, "no webhook 'nope'", "r-7", "NOT_FOUND", null)));
+    assertConforms("PATCH", one, 415, PROBLEM, UNSUPPORTED_MEDIA_TYPE);
+    assertConforms("POST", one + "/test", 422, PROBLEM, INVALID_MESSAGE);
+    assertConforms("PUT", one, 405, PROBLEM, METHOD_NOT_ALLOWED);
+    assertConforms("GET", one + "/deliveries/" + DELIVERY_ID + "/resend", 405, PROBLEM, METHOD_NOT_ALLOWED);
+  }
+
+  @Test
+  void aWebhookAnswerThatBreaksARuleFails() throws Exception {
+    String one = "/v1/webhooks/" + WEBHOOK_ID;
+    assertFails(OpenApiDocument.validateResponse("GET", one, 200, JSON, Json.write(WEBHOOK.withSecret(SECRET))), "body.secret");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/webhooks", 200, JSON,
+        Json.write(new WebhookPage(List.of(WEBHOOK.withSecret(SECRET)), null))), "body.webhooks[0].secret");
+    assertFails(OpenApiDocument.validateResponse("POST", "/v1/webhooks", 201, JSON, Json.write(WEBHOOK)), "body.secret");
+    assertFails(OpenApiDocument.validateResponse("POST", "/v1/webhooks", 201, JSON, Json.write(WEBHOOK.withSecret("whsec_abc"))),
+        "body.secret");
+    ObjectNode noReason = (ObjectNode) Json.MAPPER.readTree(Json.write(DISABLED));
+    noReason.remove("disabledReason");
+    assertFails(OpenApiDocument.validateResponse("GET", one, 200, JSON, Json.write(noReason)), "body.disabledReason");
+    ObjectNode enabledWithReason = (ObjectNode) Json.MAPPER.readTree(Json.write(DISABLED)).deepCopy();
+    enabledWithReason.put("disabled", false);
+    assertFails(OpenApiDocument.validateResponse("GET", one, 200, JSON, Json.write(enabledWithReason)), "body.disabledReason");
+    ObjectNode unknownEvent = (ObjectNode) Json.MAPPER.readTree(Json.write(WEBHOOK));
+    unknownEvent.putArray("eventTypes").add("job.queued");
+    assertFails(OpenApiDocument.validateResponse("GET", one, 200, JSON, Json.write(unknownEvent)), "body.eventTypes[0]");
+
+    String resend = one + "/deliveries/" + DELIVERY_ID + "/resend";
+    assertFails(OpenApiDocument.validateResponse("POST", resend, 202, JSON,
+        Json.write(delivery("job.signed", JOB_ID, null, "SUCCEEDED", "2026-12-02T12:10:06Z", List.of(ANSWERED)))),
+        "body.nextAttemptAt");
+    assertFails(OpenApiDocument.validateResponse("POST", resend, 202, JSON,
+        Json.write(delivery("job.signed", JOB_ID, null, "PENDING", null, List.of()))), "body.nextAttemptAt");
+    assertFails(OpenApiDocument.validateResponse("POST", resend, 202, JSON,
+        Json.write(delivery("job.signed", null, null, "FAILED", null, List.of()))), "body.jobId");
+    assertFails(OpenApiDocument.validateResponse("POST", resend, 202, JSON,
+        Json.write(delivery("webhook.test", JOB_ID, null, "FAILED", null, List.of()))), "body.jobId");
+    assertFails(OpenApiDocument.validateResponse("POST", resend, 202, JSON,
+        Json.write(delivery("batch.completed", JOB_ID, BATCH_ID, "FAILED", null, List.of()))), "body.jobId");
+    assertFails(OpenApiDocument.validateResponse("POST", resend, 202, JSON, Json.write(delivery("job.signed", JOB_ID, null,
+        "FAILED", null, List.of(new DeliveryView.Attempt("2026-12-02T12:00:01Z", 500, 3, null, "both"))))), "body.attempts[0].error");
+    assertFails(OpenApiDocument.validateResponse("POST", resend, 202, JSON, Json.write(delivery("job.signed", JOB_ID, null,
+        "FAILED", null, List.of(new DeliveryView.Attempt("2026-12-02T12:00:01Z", null, 3, null, null))))), "body.attempts[0].error");
+    assertFails(OpenApiDocument.validateResponse("POST", one + "/test", 202, JSON,
+        Json.write(delivery("job.signed", JOB_ID, null, "FAILED", null, List.of()))), "body.eventType");
+    assertFails(OpenApiDocument.validateResponse("POST", one + "/replay", 202, JSON,
+        Json.write(new ReplayAccepted(WEBHOOK_ID, "2026-12-01T00:00:00Z", 5000, false, null))), "body.continueFrom");
+    assertFails(OpenApiDocument.validateResponse("POST", one + "/replay", 202, JSON,
+        Json.write(new ReplayAccepted(WEBHOOK_ID, "2026-12-01T00:00:00Z", 3, true, "2026-12-01T06:00:00Z"))), "body.continueFrom");
+
+    assertFails(OpenApiDocument.validateResponse("DELETE", one, 204, JSON, "{}"), "the response has no content");
+    assertFails(OpenApiDocument.validateResponse("DELETE", one, 200, JSON, Json.write(WEBHOOK)), "status 200 is not documented");
+    assertFails(OpenApiDocument.validateResponse("DELETE", one, 409, PROBLEM, IDEMPOTENCY_KEY_REUSED), "status 409 is not documented");
+    // PATCH takes no Idempotency-Key: its only 409 is conflict.
+    assertFails(OpenApiDocument.validateResponse("PATCH", one, 409, PROBLEM, IDEMPOTENCY_KEY_REUSED), "body.type");
+  }
+
+  @Test
+  void everyEventTypeHasAWebhookAndItsBodyConforms() {
+    JsonNode doc = OpenApiDocument.tree();
+    List<String> wire = Arrays.stream(EventType.values()).map(EventType::wire).toList();
+    List<String> names = new ArrayList<>();
+    doc.path("webhooks").fieldNames().forEachRemaining(names::add);
+    assertEquals(wire, names);
+    List<String> documented = new ArrayList<>();
+    doc.at("/components/schemas/EventType/enum").forEach(t -> documented.add(t.asText()));
+    assertEquals(wire, documented);
+    for (String name : names) {
+      JsonNode post = doc.path("webhooks").path(name).path("post");
+      assertEquals(name, post.at("/requestBody/content/application~1json/schema/properties/type/const").asText(), name);
+      List<String> headers = new ArrayList<>();
+      parameters(doc, post).forEach(p -> headers.add(p.path("in").asText() + " " + p.path("name").asText()));
+      assertEquals(List.of("header webhook-id", "header webhook-timestamp", "header webhook-signature"), headers, name);
+      assertTrue(post.path("responses").has("2XX") && post.path("responses").has("410"), name);
+    }
+
+    JobView signed = signed("message", new JobResult.Schnorr("ab".repeat(64), "5a".repeat(32), null));
+    JobView rejected = new JobView(JOB_ID, JobStatus.REJECTED, "digest", "local-key", "2026-11-24T16:44:39Z",
+        "2026-11-24T16:44:40Z", 1, null, ApiError.of("POLICY_DENIED", "no"), BATCH_ID, 3, "payout-4");
+    BatchView done = new BatchView(BATCH_ID, "2026-12-02T12:57:40.417671587Z", 2, 0,
+        Map.of("QUEUED", 0, "RUNNING", 0, "SIGNED", 1, "REJECTED", 1, "FAILED", 0), true, "2026-12-02T12:57:40.705367458Z");
+    assertEquals(List.of(), OpenApiDocument.validateSchema("WebhookEvent",
+        Json.write(new WebhookEvent(EventType.JOB_SIGNED, signed.updatedAt(), signed))));
+    assertEquals(List.of(), OpenApiDocument.validateSchema("WebhookEvent",
+        Json.write(new WebhookEvent(EventType.JOB_REJECTED, rejected.updatedAt(), rejected))));
+    assertEquals(List.of(), OpenApiDocument.validateSchema("WebhookEvent",
+        Json.write(new WebhookEvent(EventType.BATCH_COMPLETED, done.completedAt(), done))));
+    assertEquals(List.of(), OpenApiDocument.validateSchema("WebhookEvent", Json.write(new WebhookEvent(EventType.WEBHOOK_TEST,
+        "2026-12-02T12:00:00Z", new WebhookEvent.TestData(WEBHOOK_ID, "a test event from Keep")))));
+
+    assertFails(OpenApiDocument.validateSchema("WebhookEvent",
+        Json.write(new WebhookEvent(EventType.JOB_FAILED, signed.updatedAt(), signed))), "body.data.status");
+    BatchView notDone = new BatchView(BATCH_ID, "2026-12-02T12:57:40Z", 2, 0,
+        Map.of("QUEUED", 1, "RUNNING", 0, "SIGNED", 1, "REJECTED", 0, "FAILED", 0), false, null);
+    assertFails(OpenApiDocument.validateSchema("WebhookEvent",
+        Json.write(new WebhookEvent(EventType.BATCH_COMPLETED, "2026-12-02T12:57:40Z", notDone))), "body.data.done");
+    assertFails(OpenApiDocument.validateSchema("WebhookEvent",
+        Json.write(new WebhookEvent(EventType.WEBHOOK_TEST, "2026-12-02T12:00:00Z", signed))), "body.data");
+    assertFails(OpenApiDocument.validateSchema("WebhookEvent",
+        "{\"type\":\"job.queued\",\"timestamp\":\"2026-12-02T12:00:00Z\",\"data\":{}}"), "body.type");
+  }
+
+  @Test
+  void theWebhookBodiesAreTheShippedSchemas() throws Exception {
+    JsonNode schemas = OpenApiDocument.tree().path("components").path("schemas");
+    Map<String, String> copies = Map.of("WebhookCreate", "webhook-create", "WebhookPatch", "webhook-patch",
+        "WebhookReplay", "webhook-replay");
+    for (Map.Entry<String, String> copy : copies.entrySet()) {
+      JsonNode shipped;
+      try (InputStream in = OpenApiDocument.class.getResourceAsStream("/keep/schema/" + copy.getValue() + ".schema.json")) {
+        shipped = Json.MAPPER.readTree(in);
+      }
+      assertEquals(rules(shipped, false), rules(schemas.get(copy.getKey()), false), copy.getKey() + " copies " + copy.getValue());
+    }
+    assertEquals(List.of(), OpenApiDocument.validateSchema("WebhookCreate",
+        "{\"url\":\"https://hooks.example.com/keep\",\"eventTypes\":[\"job.signed\",\"batch.completed\"]}"));
+    assertFails(OpenApiDocument.validateSchema("WebhookCreate",
+        "{\"url\":\"https://hooks.example.com/keep\",\"eventTypes\":[\"job.signed\",\"job.signed\"]}"), "body.eventTypes");
+    assertFails(OpenApiDocument.validateSchema("WebhookPatch", "{}"), "body");
+    assertEquals(List.of(), OpenApiDocument.validateSchema("WebhookPatch", "{\"disabled\":false}"));
+    assertFails(OpenApiDocument.validateSchema("WebhookReplay", "{\"since\":\"yesterday\"}"), "body.since");
+    assertEquals(List.of(), OpenApiDocument.validateSchema("NoFields", "{}"));
+    assertFails(OpenApiDocument.validateSchema("NoFields", "{\"all\":true}"), "body");
+  }
+
+  /** A schema's rules: without its annotations ($schema, $id, title, description), property names kept. */
+  private static JsonNode rules(JsonNode schema, boolean propertyNames) {
+    if (schema.isArray()) {
+      ArrayNode out = Json.MAPPER.createArrayNode();
+      schema.forEach(n -> out.add(rules(n, false)));
+      return out;
+    }
+    if (!schema.isObject()) {
+      return schema;
+    }
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    schema.properties().forEach(f -> {
+      if (propertyNames || !Set.of("$schema", "$id", "title", "description").contains(f.getKey())) {
+        out.set(f.getKey(), rules(f.getValue(), !propertyNames && f.getKey().equals("properties")));
+      }
+    });
+    return out;
   }
 
   // --- what must fail -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class TablesTest {
   @Test
   void everyTableLoads() {
-    assertEquals(List.of("jobs", "audit", "tenants", "keys", "batches", "idempotency"),
+    assertEquals(List.of("jobs", "audit", "tenants", "keys", "batches", "idempotency", "webhooks", "deliveries"),
         Tables.ALL.stream().map(TableDefinition::name).toList());
     assertEquals(java.util.Optional.of("expiresAt"), Tables.IDEMPOTENCY.ttlAttribute());
     assertEquals("jobId", Tables.JOBS.partitionKey().name());
@@ -28,7 +28,7 @@ class TablesTest {
   void aPrefixRenamesEveryTableAndChangesNothingElse() {
     List<TableDefinition> prefixed = Tables.withPrefix("SomeTest-1-");
     assertEquals(List.of("SomeTest-1-jobs", "SomeTest-1-audit", "SomeTest-1-tenants", "SomeTest-1-keys",
-            "SomeTest-1-batches", "SomeTest-1-idempotency"),
+            "SomeTest-1-batches", "SomeTest-1-idempotency", "SomeTest-1-webhooks", "SomeTest-1-deliveries"),
         prefixed.stream().map(TableDefinition::name).toList());
     for (int i = 0; i < prefixed.size(); i++) {
       assertEquals(Tables.ALL.get(i), prefixed.get(i).withName(Tables.ALL.get(i).name()));

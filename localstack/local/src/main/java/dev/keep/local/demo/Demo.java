@@ -42,7 +42,7 @@ public final class Demo {
    */
   public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
       double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy, List<Outcome> fleet,
-      Requests requests, Paced paced, List<Outcome> batch) {
+      Requests requests, Paced paced, List<Outcome> batch, Webhooks webhooks) {
     /**
      * Every job and PSBT signed and verified, and every policy step ended as the policy says it
      * must (a dry run EVALUATED, a job over the limit REJECTED with the rule, one at it SIGNED).
@@ -53,7 +53,8 @@ public final class Demo {
           && policy.stream().allMatch(Outcome::verified)
           && fleet.stream().allMatch(Outcome::verified)
           && batch.stream().allMatch(Outcome::verified)
-          && (paced == null || paced.allSigned());
+          && (paced == null || paced.allSigned())
+          && (webhooks == null || webhooks.complete());
     }
   }
 
@@ -67,6 +68,19 @@ public final class Demo {
       return perJob.entrySet().stream()
           .filter(e -> e.getKey().startsWith(component + " " + service + " "))
           .mapToDouble(Map.Entry::getValue).sum();
+    }
+  }
+
+  /**
+   * The webhook step (issue #18): the events the receiver got, each verified by the receiver's own
+   * Standard Webhooks check; how many jobs ended ({@code expected}, plus one {@code
+   * batch.completed}); attempts per event; job end to receipt; and AWS requests per delivery of the
+   * dispatcher and sender together.
+   */
+  public record Webhooks(int expected, List<WebhookReceiver.Seen> events, long p50Millis, long p99Millis,
+      Map<String, Double> requestsPerDelivery) {
+    boolean complete() {
+      return events.size() == expected && events.stream().allMatch(e -> e.allVerified() && e.firstAccepted() != null);
     }
   }
 
@@ -91,7 +105,27 @@ public final class Demo {
     out.printf("key %s  public key %s  npub %s%n", keyId, key.publicKey(), key.npub());
     out.println("policy: " + LocalStack.DEVELOPMENT_POLICY_NOTICE);
     JobsClient client = new JobsClient(stack.apiUrl(), apiKey);
+    try (WebhookReceiver receiver = WebhookReceiver.start()) {
+      Map<String, Long> hooksBefore = stack.requests().snapshot();
+      JobsClient.Answer hook = client.post("/v1/webhooks", Json.write(Map.of("url", receiver.url(), "eventTypes",
+          List.of("job.signed", "job.rejected", "job.failed", "job.evaluated", "batch.completed"),
+          "description", "the demo's receiver")));
+      if (hook.status() != 201) {
+        throw new IllegalStateException("registering the demo's webhook answered " + hook.status() + ": " + hook.body());
+      }
+      receiver.trust(hook.body().get("secret").asText());
+      out.printf("webhook %s -> %s (the receiver fails its first request, to show a retry)%n",
+          hook.body().get("webhookId").asText(), receiver.url());
+      Report report = runJobs(stack, client, tenant, keyId, key, jobCount, timeout);
+      Webhooks webhooks = awaitWebhooks(stack, client, receiver, hooksBefore, Instant.now().plus(timeout));
+      return new Report(report.jobs(), report.wall(), report.jobsPerSecond(), report.p50Millis(), report.p99Millis(),
+          report.baselineWritesPerSecond(), report.psbts(), report.policy(), report.fleet(), report.requests(),
+          report.paced(), report.batch(), webhooks);
+    }
+  }
 
+  private Report runJobs(LocalStack stack, JobsClient client, String tenant, String keyId, EnclaveResponse.KeyInfo key,
+      int jobCount, Duration timeout) throws Exception {
     Map<String, Long> before = stack.requests().snapshot();
     Map<String, Double> millisBefore = stack.requests().millis();
     long pollsBefore = client.gets();
@@ -115,6 +149,50 @@ public final class Demo {
     List<Outcome> fleet = stack.hostCount() > 1
         ? fleet(stack, client, tenant, Instant.now().plus(timeout)) : List.of();
     return report(outcomes, wall, baseline, psbts, policy, fleet, requests, paced, batch);
+  }
+
+  /**
+   * Waits until the receiver has accepted an event for every job of the tenant that ended, and the
+   * batch's {@code batch.completed}; the retried event needs the schedule's 5 s.
+   */
+  private Webhooks awaitWebhooks(LocalStack stack, JobsClient client, WebhookReceiver receiver,
+      Map<String, Long> before, Instant deadline) throws Exception {
+    java.util.Set<String> ended = new java.util.HashSet<>();
+    String cursor = null;
+    do {
+      JobsClient.Answer page = client.getPath("/v1/jobs?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
+      page.body().get("jobs").forEach(j -> {
+        if (!List.of("QUEUED", "RUNNING").contains(j.get("status").asText())) {
+          ended.add(j.get("jobId").asText());
+        }
+      });
+      cursor = page.body().hasNonNull("nextCursor") ? page.body().get("nextCursor").asText() : null;
+    } while (cursor != null);
+    int expected = ended.size() + 1;
+    while (Instant.now().isBefore(deadline)) {
+      Map<String, WebhookReceiver.Seen> seen = receiver.seen();
+      long accepted = seen.values().stream().filter(e -> e.firstAccepted() != null).count();
+      if (accepted >= expected) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    List<WebhookReceiver.Seen> events = List.copyOf(receiver.seen().values());
+    long[] latencies = events.stream().filter(e -> e.firstAccepted() != null && e.eventTime() != null)
+        .mapToLong(e -> Duration.between(e.eventTime(), e.firstAccepted()).toMillis()).sorted().toArray();
+    Map<String, Long> after = stack.requests().snapshot();
+    long deliveries = events.stream().mapToLong(WebhookReceiver.Seen::attempts).sum();
+    Map<String, Double> perDelivery = new java.util.TreeMap<>();
+    after.forEach((k, v) -> {
+      // Lambda reads a stream for its trigger at no charge per request; the local poller's idle reads are left out.
+      if (k.startsWith("webhooks ") && !k.contains("Streams")) {
+        double n = (v - before.getOrDefault(k, 0L)) / (double) Math.max(1, events.size());
+        if (n > 0) {
+          perDelivery.put(k.substring("webhooks ".length()), n);
+        }
+      }
+    });
+    return new Webhooks(expected, events, percentile(latencies, 50), percentile(latencies, 99), perDelivery);
   }
 
   private static Requests perJob(Map<String, Long> after, Map<String, Long> before, Map<String, Double> millisAfter,
@@ -588,7 +666,7 @@ public final class Demo {
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
     return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline,
-        psbts, policy, fleet, requests, paced, batch);
+        psbts, policy, fleet, requests, paced, batch, null);
   }
 
   /** Nearest-rank percentile. */
@@ -675,11 +753,38 @@ public final class Demo {
       out.printf(Locale.ROOT, "  total   DynamoDB %.2f  SQS %.2f%n",
           r.total("api", "DynamoDB") + r.total("worker", "DynamoDB"), r.total("api", "SQS") + r.total("worker", "SQS"));
     }
+    if (report.webhooks() != null) {
+      printWebhooks(report.webhooks());
+    }
     if (report.paced() != null) {
       Paced p = report.paced();
       out.printf(Locale.ROOT, "latency at half that rate (%d jobs submitted at %.1f/s): submit→terminal p50 %d ms, p99 %d ms%s%n",
           p.jobs(), p.rate(), p.p50Millis(), p.p99Millis(), p.allSigned() ? "" : " (NOT ALL SIGNED)");
     }
+  }
+
+  private void printWebhooks(Webhooks w) {
+    List<WebhookReceiver.Seen> events = w.events().stream()
+        .sorted(java.util.Comparator.comparing((WebhookReceiver.Seen e) -> e.eventTime() == null ? Instant.EPOCH : e.eventTime()))
+        .toList();
+    boolean all = events.size() <= 40;
+    for (WebhookReceiver.Seen e : events) {
+      if (all || e.attempts() > 1 || !e.allVerified() || e.firstAccepted() == null) {
+        out.printf("webhook %s  %-15s %s  %d attempt%s  %s%n", e.messageId(), e.type(),
+            e.jobId() != null ? "job " + e.jobId() : "batch " + e.batchId(), e.attempts(), e.attempts() == 1 ? " " : "s",
+            e.allVerified() ? "verified" : "SIGNATURE DID NOT VERIFY");
+      }
+    }
+    Map<Integer, Long> byAttempts = new java.util.TreeMap<>(events.stream()
+        .collect(java.util.stream.Collectors.groupingBy(WebhookReceiver.Seen::attempts, java.util.stream.Collectors.counting())));
+    long verified = events.stream().filter(e -> e.allVerified() && e.firstAccepted() != null).count();
+    out.printf(Locale.ROOT, "webhooks: %d/%d events received and verified (one per ended job, and batch.completed);"
+        + " attempts per event %s%s%n", verified, w.expected(), byAttempts, all ? "" : " (listing only the retried)");
+    out.printf(Locale.ROOT, "webhook latency job end→receipt: p50 %d ms, p99 %d ms (the retried event waits the schedule's 5 s)%n",
+        w.p50Millis(), w.p99Millis());
+    out.printf(Locale.ROOT, "AWS requests per event delivered (dispatcher and sender): %s%n", w.requestsPerDelivery()
+        .entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", ")));
   }
 
   private static String operations(Requests r, String component, String service) {

@@ -61,6 +61,20 @@ public final class JobsClient {
   }
 
   /** {@code GET /v1/jobs/{id}} calls so far: a polling client's own cost, told apart from a job's. */
+  /** Any JSON POST, e.g. {@code /v1/webhooks}. */
+  public Answer post(String path, String jsonBody) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .header("Authorization", "Bearer " + apiKey)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(jsonBody)));
+  }
+
+  /** Any GET, e.g. a listing with its query. */
+  public Answer getPath(String pathAndQuery) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+        .header("Authorization", "Bearer " + apiKey).GET());
+  }
+
   public long gets() {
     return gets.get();
   }

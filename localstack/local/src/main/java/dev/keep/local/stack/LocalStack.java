@@ -7,6 +7,8 @@ import dev.keep.api.jobs.JobQueue;
 import dev.keep.api.jobs.JobRepository;
 import dev.keep.api.jobs.JobsApi;
 import dev.keep.api.sweeper.QueuedJobSweeper;
+import dev.keep.api.webhooks.DeliverySender;
+import dev.keep.api.webhooks.EndpointRules;
 import dev.keep.emulators.dynamodb.MotoNotFoundException;
 import dev.keep.emulators.dynamodb.MotoServer;
 import dev.keep.emulators.dynamodb.TableCreator;
@@ -47,6 +49,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -66,6 +69,9 @@ public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
   public static final String QUEUE_NAME = "keep-signing";
   public static final String KMS_ALIAS = "alias/keep-local";
+  /** The KMS key webhook secrets are encrypted under; its policy is the default one (no attestation). */
+  public static final String WEBHOOK_KMS_ALIAS = "alias/keep-local-webhooks";
+  public static final String DELIVERY_QUEUE_NAME = "keep-webhook-deliveries";
 
   /**
    * What to start. {@code hosts} enclave processes, as a fleet's EC2 hosts each run one; workers
@@ -75,44 +81,52 @@ public final class LocalStack implements AutoCloseable {
    */
   public record Options(
       int apiPort, int workers, int workerConcurrency, Duration visibility, Duration lease,
-      int maxReceiveCount, Duration sweepAfter, int hosts, URI dynamoDb, String tablePrefix) {
+      int maxReceiveCount, Duration sweepAfter, int hosts, URI dynamoDb, String tablePrefix,
+      DeliverySender.Settings webhooks) {
     public Options {
       if (hosts < 1 || hosts > 16) {
         throw new IllegalArgumentException("hosts: must be 1 to 16, got " + hosts);
       }
       java.util.Objects.requireNonNull(tablePrefix, "tablePrefix");
+      java.util.Objects.requireNonNull(webhooks, "webhooks");
     }
 
     public static Options defaults() {
       return new Options(0, 1, 32, Duration.ofSeconds(30), Duration.ofSeconds(30), 8, Duration.ofMinutes(2), 1, null,
-          "");
+          "", DeliverySender.Settings.STANDARD);
     }
 
     public Options withApiPort(int port) {
       return new Options(port, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts,
-          dynamoDb, tablePrefix);
+          dynamoDb, tablePrefix, webhooks);
     }
 
     public Options withWorkers(int count) {
       return new Options(apiPort, count, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts,
-          dynamoDb, tablePrefix);
+          dynamoDb, tablePrefix, webhooks);
     }
 
     public Options withTimeouts(Duration visibilityTimeout, Duration leaseDuration, int receives) {
       return new Options(apiPort, workers, workerConcurrency, visibilityTimeout, leaseDuration, receives, sweepAfter,
-          hosts, dynamoDb, tablePrefix);
+          hosts, dynamoDb, tablePrefix, webhooks);
     }
 
     /** {@code count} enclave processes, each with its own worker(s). */
     public Options withHosts(int count) {
       return new Options(apiPort, Math.max(workers, count), workerConcurrency, visibility, lease, maxReceiveCount,
-          sweepAfter, count, dynamoDb, tablePrefix);
+          sweepAfter, count, dynamoDb, tablePrefix, webhooks);
+    }
+
+    /** Webhook deliveries on {@code settings}: tests give a shorter retry schedule and timeout. */
+    public Options withWebhooks(DeliverySender.Settings settings) {
+      return new Options(apiPort, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts,
+          dynamoDb, tablePrefix, settings);
     }
 
     /** DynamoDB at {@code endpoint} (the stack starts none), with tables named {@code prefix + name}. */
     public Options withDynamoDb(URI endpoint, String prefix) {
       return new Options(apiPort, workers, workerConcurrency, visibility, lease, maxReceiveCount, sweepAfter, hosts,
-          java.util.Objects.requireNonNull(endpoint, "endpoint"), prefix);
+          java.util.Objects.requireNonNull(endpoint, "endpoint"), prefix, webhooks);
     }
   }
 
@@ -134,6 +148,8 @@ public final class LocalStack implements AutoCloseable {
   private SqsClient sqs;
   private DynamoDbClient dynamo;
   private Provisioning.Queues queues;
+  private Provisioning.Queues deliveryQueues;
+  private ApiConfig apiConfig;
   private EnclaveClient operatorClient;
   private HttpAdapter api;
   private RunDirectory runDirectory;
@@ -229,11 +245,28 @@ public final class LocalStack implements AutoCloseable {
       startWorker("worker-" + (i + 1), i % options.hosts());
     }
 
+    // Webhooks: the delivery queue and its DLQ (a message that fails 5 times goes there), the key
+    // their secrets are encrypted under, and the dispatcher and sender on clients of their own.
+    deliveryQueues = Provisioning.createQueues(sqs, DELIVERY_QUEUE_NAME, 60, 5);
+    String webhookKey = LocalKms.keyFor(kms, WEBHOOK_KMS_ALIAS, null);
+    apiConfig = new ApiConfig(table(Tables.JOBS), table(Tables.KEYS), table(Tables.TENANTS), table(Tables.BATCHES),
+        table(Tables.IDEMPOTENCY), queues.queueUrl(), new ApiConfig.Webhooks(table(Tables.WEBHOOKS),
+        table(Tables.DELIVERIES), deliveryQueues.queueUrl(), webhookKey, EndpointRules.Mode.LOCAL));
+    KmsClient apiKms = configure(KmsClient.builder(), kmsEndpoint, "api").build();
+    DynamoDbClient hooksDynamo = configure(DynamoDbClient.builder(), dynamoEndpoint, "webhooks").build();
+    DynamoDbStreamsClient hooksStreams = configure(DynamoDbStreamsClient.builder(), dynamoEndpoint, "webhooks").build();
+    SqsClient hooksSqs = configure(SqsClient.builder(), sqsEndpoint, "webhooks").build();
+    KmsClient hooksKms = configure(KmsClient.builder(), kmsEndpoint, "webhooks").build();
+    closeInReverse.addAll(List.of(apiKms, hooksDynamo, hooksStreams, hooksSqs, hooksKms));
+    closeInReverse.add(StreamPoller.start(hooksDynamo, hooksStreams, table(Tables.JOBS),
+        ApiHandler.dispatcher(hooksDynamo, hooksSqs, hooksKms, apiConfig, Clock.systemUTC())));
+    closeInReverse.add(DeliveryPoller.start(hooksSqs, deliveryQueues.queueUrl(),
+        ApiHandler.sender(hooksDynamo, hooksSqs, hooksKms, apiConfig, options.webhooks(), Clock.systemUTC())));
+
     JobRepository jobs = new JobRepository(apiDynamo, table(Tables.JOBS), table(Tables.KEYS));
     JobQueue queue = new JobQueue(apiSqs, queues.queueUrl());
-    ApiHandler handler = new ApiHandler(ApiHandler.assemble(apiDynamo, apiSqs, new ApiConfig(table(Tables.JOBS),
-        table(Tables.KEYS), table(Tables.TENANTS), table(Tables.BATCHES), table(Tables.IDEMPOTENCY), queues.queueUrl()),
-        Clock.systemUTC(), JobsApi.DEFAULT_DRY_RUN_WAIT));
+    ApiHandler handler = new ApiHandler(ApiHandler.assemble(apiDynamo, apiSqs, apiKms, apiConfig, Clock.systemUTC(),
+        JobsApi.DEFAULT_DRY_RUN_WAIT));
     api = HttpAdapter.start(options.apiPort(), handler);
     closeInReverse.add(api);
 
@@ -502,6 +535,16 @@ public final class LocalStack implements AutoCloseable {
 
   public Provisioning.Queues queues() {
     return queues;
+  }
+
+  /** The webhook delivery queue and its DLQ. */
+  public Provisioning.Queues deliveryQueues() {
+    return deliveryQueues;
+  }
+
+  /** The names the stack's API, dispatcher and sender use. */
+  public ApiConfig apiConfig() {
+    return apiConfig;
   }
 
   public List<Worker> workers() {
