@@ -63,8 +63,11 @@ public final class BatchesApi {
   static final String CREATED = "createdAt";
   static final String TOTAL = "total";
   static final String REFUSED = "refused";
-  /** The ids of the batch's jobs that have ended, as the webhook dispatcher learnt them. */
-  static final String ENDED = "endedJobs";
+  /** How many of the batch's jobs have ended, as the webhook dispatcher counted them. */
+  static final String ENDED = "ended";
+  /** Epoch seconds after which DynamoDB's TTL deletes a job's "ended" marker. */
+  static final String EXPIRES = "expiresAt";
+  static final Duration MARKERS_KEPT = Duration.ofDays(7);
 
   private final DynamoDbClient dynamo;
   private final String batchesTable;
@@ -293,7 +296,7 @@ public final class BatchesApi {
     }
     Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(batchesTable)
         .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))).item();
-    if (item == null || item.isEmpty() || !request.tenant().tenantId().equals(item.get(TENANT).s())) {
+    if (item == null || !item.containsKey(TENANT) || !request.tenant().tenantId().equals(item.get(TENANT).s())) {
       throw notFound;
     }
     return item;
@@ -328,32 +331,40 @@ public final class BatchesApi {
   }
 
   /**
-   * Counts {@code jobId} as ended in its batch, once however often it is told (the job ids that
-   * ended are a string set on the batch, added to only if absent), and answers the batch's view
-   * when this made every job of it end: the {@code batch.completed} event's data. A batch of 1,000
-   * jobs holds 1,000 ids of 36 characters, 37 KB of its 400 KB item.
+   * Counts {@code jobId} as ended in its batch, once however often it is told, and answers the
+   * batch's view when every job of it has ended: the {@code batch.completed} event's data.
+   *
+   * <p>One transaction writes a small marker item for the job (only if absent) and adds one to the
+   * batch's count, so a stream record read twice counts once. (A first version kept the ended ids
+   * as a string set on the batch item: the item grew to 37 KB for 1,000 jobs, and each update paid
+   * for all of it, 18 write units a job on average, against 4 for this transaction.) The markers
+   * expire after {@link #MARKERS_KEPT}, longer than a stream keeps records (24 h).
    */
   public Optional<BatchView> jobEnded(String batchId, String jobId) {
-    Map<String, AttributeValue> after;
+    String marker = batchId + "#ended#" + jobId;
+    long expires = jobsApi.clock().instant().plus(MARKERS_KEPT).getEpochSecond();
     try {
-      after = dynamo.updateItem(b -> b.tableName(batchesTable)
-          .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))
-          .updateExpression("ADD #e :job")
-          .conditionExpression("attribute_exists(#b) AND NOT contains(#e, :id)")
-          .expressionAttributeNames(Map.of("#e", ENDED, "#b", BATCH_ID))
-          .expressionAttributeValues(Map.of(":job", AttributeValue.fromSs(List.of(jobId)), ":id", AttributeValue.fromS(jobId)))
-          .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes();
-    } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
-      // Counted before (a stream record read twice), or no such batch: the batch is complete now if
-      // it was then, and the event's deliveries are made once whoever asks.
-      after = dynamo.getItem(b -> b.tableName(batchesTable).consistentRead(true)
-          .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))).item();
-      if (after == null || after.isEmpty() || !after.containsKey(ENDED) || !after.get(ENDED).ss().contains(jobId)) {
-        return Optional.empty();
-      }
+      dynamo.transactWriteItems(b -> b.transactItems(
+          TransactWriteItem.builder().put(Put.builder().tableName(batchesTable)
+              .item(Map.of(BATCH_ID, AttributeValue.fromS(marker), EXPIRES, AttributeValue.fromN(Long.toString(expires))))
+              .conditionExpression("attribute_not_exists(" + BATCH_ID + ")").build()).build(),
+          TransactWriteItem.builder().update(u -> u.tableName(batchesTable)
+              .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))
+              .updateExpression("ADD #e :one")
+              .conditionExpression("attribute_exists(" + BATCH_ID + ")")
+              .expressionAttributeNames(Map.of("#e", ENDED))
+              .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))).build()));
+    } catch (TransactionCanceledException e) {
+      // Counted before (a stream record read twice), or no such batch: it is complete now if it
+      // was then, and the event's deliveries are made once whoever asks.
     }
-    int total = Integer.parseInt(after.get(TOTAL).n());
-    return after.get(ENDED).ss().size() >= total ? Optional.of(view(after)) : Optional.empty();
+    Map<String, AttributeValue> batch = dynamo.getItem(b -> b.tableName(batchesTable).consistentRead(true)
+        .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))).item();
+    if (batch == null || batch.isEmpty() || !batch.containsKey(ENDED)) {
+      return Optional.empty();
+    }
+    return Integer.parseInt(batch.get(ENDED).n()) >= Integer.parseInt(batch.get(TOTAL).n())
+        ? Optional.of(view(batch)) : Optional.empty();
   }
 
   private static final Set<String> BATCH_CURSOR = Set.of(JobAttributes.JOB_ID, JobAttributes.BATCH_ID, JobAttributes.BATCH_INDEX);

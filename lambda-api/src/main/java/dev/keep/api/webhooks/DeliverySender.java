@@ -108,7 +108,7 @@ public final class DeliverySender {
       return Outcome.STALE;
     }
     Delivery delivery = found.get();
-    Optional<Webhook> endpoint = store.find(delivery.webhookId());
+    Optional<Webhook> endpoint = endpoint(delivery.webhookId(), now);
     if (endpoint.isEmpty()) {
       store.settle(delivery, Delivery.Status.FAILED, now);
       return Outcome.FAILED;
@@ -125,6 +125,7 @@ public final class DeliverySender {
           delivery.nextAttemptAt(), done);
       if (webhook.failingSince() != null) {
         store.succeeded(webhook.webhookId());
+        forget(webhook.webhookId());
       }
       return Outcome.SUCCEEDED;
     }
@@ -132,12 +133,17 @@ public final class DeliverySender {
       store.recordAttempt(delivery, attempted.log(), Delivery.Status.FAILED, delivery.step(), delivery.token(),
           delivery.nextAttemptAt(), done);
       store.disable(webhook.webhookId(), "the endpoint answered 410 Gone at " + done, done);
+      forget(webhook.webhookId());
       return Outcome.FAILED;
     }
     Optional<Instant> since = store.failing(webhook.webhookId(), done);
+    if (webhook.failingSince() == null) {
+      forget(webhook.webhookId()); // so that this container's next success sees the run and ends it
+    }
     if (since.isPresent() && !since.get().plus(settings.disableAfter()).isAfter(done)) {
       store.disable(webhook.webhookId(), "every attempt failed from " + since.get() + " to " + done + " ("
           + settings.disableAfter().toDays() + " days)", done);
+      forget(webhook.webhookId());
     }
     Optional<Duration> wait = settings.schedule().after(delivery.step());
     if (wait.isEmpty()) {
@@ -151,6 +157,40 @@ public final class DeliverySender {
     store.recordAttempt(delivery, attempted.log(), Delivery.Status.PENDING, delivery.step() + 1, token, next.toString(),
         done);
     return Outcome.RETRY_SCHEDULED;
+  }
+
+  /**
+   * How long the sender trusts an endpoint it has read: a container sends many deliveries to the
+   * same endpoint, and one read of it per delivery was a fifth of the webhook path's DynamoDB
+   * requests. A change to the endpoint (disabled, deleted, a new URL or secret) reaches the sender
+   * within this; a rotation keeps the old secret valid for a day, so nothing fails to verify. A
+   * success ends a run of failures only if the endpoint as read shows one, so a failure another
+   * container recorded in the last 5 s can outlive a success: the five days then count from up to
+   * 5 s before it.
+   */
+  public static final Duration ENDPOINT_CACHED = Duration.ofSeconds(5);
+
+  private record CachedEndpoint(Optional<Webhook> webhook, Instant until) {}
+
+  private final java.util.concurrent.ConcurrentHashMap<String, CachedEndpoint> endpoints =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Optional<Webhook> endpoint(String webhookId, Instant now) {
+    CachedEndpoint hit = endpoints.get(webhookId);
+    if (hit != null && hit.until().isAfter(now)) {
+      return hit.webhook();
+    }
+    Optional<Webhook> read = store.find(webhookId);
+    if (endpoints.size() > 10_000) {
+      endpoints.clear();
+    }
+    endpoints.put(webhookId, new CachedEndpoint(read, now.plus(ENDPOINT_CACHED)));
+    return read;
+  }
+
+  /** The endpoint changed here (disabled, no longer failing): read it again next time. */
+  private void forget(String webhookId) {
+    endpoints.remove(webhookId);
   }
 
   private record Attempted(DeliveryView.Attempt log, boolean succeeded, boolean gone) {}

@@ -71,6 +71,10 @@ public final class EventDispatcher {
   public Dispatched dispatch(List<StreamChange> changes) {
     Instant now = clock.instant();
     Map<String, List<Webhook>> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
+    // A batch's last two jobs ending in one stream batch both find it complete: its event is
+    // fanned out once per call. (Across calls, the delivery's id still makes one delivery; the
+    // message may then be sent twice, which at-least-once delivery allows.)
+    java.util.Set<String> batchesDone = java.util.concurrent.ConcurrentHashMap.newKeySet();
     java.util.concurrent.atomic.AtomicInteger events = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger deliveries = new java.util.concurrent.atomic.AtomicInteger();
     List<java.util.concurrent.Future<?>> running = new ArrayList<>();
@@ -86,7 +90,7 @@ public final class EventDispatcher {
         running.add(threads.submit(() -> {
           try {
             List<DeliveryMessage> messages = new ArrayList<>();
-            events.addAndGet(dispatchOne(change.newImage(), ended.get(), endpoints, now, messages));
+            events.addAndGet(dispatchOne(change.newImage(), ended.get(), endpoints, batchesDone, now, messages));
             if (!messages.isEmpty()) {
               queue.sendAll(messages, now);
               deliveries.addAndGet(messages.size());
@@ -115,7 +119,7 @@ public final class EventDispatcher {
 
   /** One job's terminal transition: its event, and its batch's if it was the batch's last job. */
   private int dispatchOne(Map<String, AttributeValue> job, JobStatus ended, Map<String, List<Webhook>> endpoints,
-      Instant now, List<DeliveryMessage> messages) {
+      java.util.Set<String> batchesDone, Instant now, List<DeliveryMessage> messages) {
     String tenantId = job.get(JobAttributes.TENANT_ID).s();
     String jobId = job.get(JobAttributes.JOB_ID).s();
     String batchId = job.containsKey(JobAttributes.BATCH_ID) ? job.get(JobAttributes.BATCH_ID).s() : null;
@@ -129,7 +133,7 @@ public final class EventDispatcher {
       return 1;
     }
     Optional<BatchView> completed = batches.jobEnded(batchId, jobId);
-    if (completed.isEmpty()) {
+    if (completed.isEmpty() || !batchesDone.add(batchId)) {
       return 1;
     }
     BatchView batch = completed.get();

@@ -71,7 +71,8 @@ public final class KeepCli {
       System.err.println("keep: install moto with this command, then run keep again: " + e.installCommand());
       System.exit(2);
     } catch (Exception e) {
-      System.err.println("keep: " + e.getMessage());
+      // An exception without a message is a bug of ours: its type says more than "null".
+      System.err.println("keep: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       System.exit(1);
     }
   }

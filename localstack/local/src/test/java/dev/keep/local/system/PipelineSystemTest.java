@@ -70,6 +70,12 @@ class PipelineSystemTest {
     assertEquals(50, report.jobs().size());
     assertEquals(List.of("psbt p2tr", "psbt p2wpkh"), report.psbts().stream().map(Demo.Outcome::kind).toList());
     assertTrue(report.allSignedAndVerified(), printed.toString(StandardCharsets.UTF_8));
+    // Issue 18: the demo's receiver got an event for every job that ended, and the batch's, each
+    // verified; the one it failed at first came again, with the same webhook-id.
+    assertTrue(report.webhooks().complete(), printed.toString(StandardCharsets.UTF_8));
+    assertEquals(1, report.webhooks().events().stream().filter(e -> e.attempts() == 2).count(),
+        printed.toString(StandardCharsets.UTF_8));
+    assertEquals(1, report.webhooks().events().stream().filter(e -> "batch.completed".equals(e.type())).count());
     // The audit table is keyed by job id and written with a not-exists condition: one record per job.
     assertTrue(count(stack.table(Tables.AUDIT)) >= 50);
   }
