@@ -263,6 +263,17 @@ class WebhooksTest {
   }
 
   @Test
+  void theLogKeepsTheFirstKibOfAnAnswer() throws Exception {
+    receiver = new Receiver(() -> 299);
+    Hook hook = register(receiver.url(), "job.rejected");
+    end(submitJob(), "REJECTED");
+    runUntil(sender(EndpointRules.Mode.LOCAL, Duration.ofSeconds(2)), () -> receiver.requests.size() >= 1);
+    JsonNode delivery = deliveriesOf(hook).get(0);
+    assertEquals("SUCCEEDED", delivery.get("status").asText(), "any 2xx is success");
+    assertEquals("x".repeat(1024), delivery.get("attempts").get(0).get("response").asText());
+  }
+
+  @Test
   void aJobEndingAgainInTheSameStatus_andAStreamRecordReadTwice_makeNoSecondEvent() throws Exception {
     receiver = new Receiver(() -> 200);
     Hook hook = register(receiver.url(), "job.rejected", "job.failed");
@@ -647,7 +658,9 @@ class WebhooksTest {
         if (status == 302) {
           exchange.getResponseHeaders().add("Location", url().replace("/hook", "/elsewhere"));
         }
-        byte[] answer = ("answer " + status).getBytes(StandardCharsets.UTF_8);
+        // 299: a 2xx with a 5,000-byte body, of which the log keeps the first 1 KiB.
+        byte[] answer = status == 299 ? "x".repeat(5_000).getBytes(StandardCharsets.UTF_8)
+            : ("answer " + status).getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(status, answer.length);
         exchange.getResponseBody().write(answer);
         exchange.close();
