@@ -1,7 +1,11 @@
 package dev.keep.enclave.attestation;
 
+import dev.keep.enclave.keys.PublicKey;
 import dev.keep.enclave.keys.SecretKey;
 import dev.keep.enclave.keys.XOnlyPublicKey;
+import dev.keep.enclave.signing.Digest32;
+import dev.keep.enclave.signing.Message;
+import dev.keep.enclave.signing.SchnorrSignature;
 import dev.keep.enclave.signing.Signer;
 
 /**
@@ -10,21 +14,29 @@ import dev.keep.enclave.signing.Signer;
  * key is committed to in every attestation document's {@code user_data} ({@code KeepUserData}),
  * so whatever it signs can be tied to an attested build.
  *
- * <p>It signs nothing yet: enclave-signed audit receipts are not built. A new boot has a new key,
- * named in that boot's attestation.
+ * <p>It signs audit receipts and checkpoints ({@code audit.ReceiptIssuer}), which are not yet
+ * returned to the host (issue 19 is under way). A new boot has a new key, named in that boot's
+ * attestation.
  */
 public final class AuditKey implements AutoCloseable {
   private final SecretKey secret;
+  private final PublicKey fullPublicKey;
   private final XOnlyPublicKey publicKey;
 
-  private AuditKey(SecretKey secret, XOnlyPublicKey publicKey) {
+  private AuditKey(SecretKey secret, PublicKey fullPublicKey) {
     this.secret = secret;
-    this.publicKey = publicKey;
+    this.fullPublicKey = fullPublicKey;
+    this.publicKey = fullPublicKey.xOnly();
   }
 
   public static AuditKey generate(Signer signer) {
     SecretKey secret = signer.generate();
-    return new AuditKey(secret, signer.engine().publicKey(secret).xOnly());
+    return new AuditKey(secret, signer.engine().publicKey(secret));
+  }
+
+  /** BIP-340 over a 32-byte tagged hash the caller made (a receipt's or a checkpoint's). */
+  public SchnorrSignature sign(Signer signer, byte[] taggedHash) {
+    return signer.schnorr(Message.of(Digest32.computed(taggedHash)), secret, fullPublicKey);
   }
 
   public XOnlyPublicKey publicKey() {
