@@ -28,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
  *   keep demo [--jobs N] [--workers W] [--hosts H]
  *   keep local up [--port 8080] [--api-key KEY] [--hosts H]
  *   keep bench unseal [--keys 1,100,1000] [--runs 3]
+ *   keep bench audit-verify [--receipts 10000] [--runs 3]
  *   keep enclave COMMAND (--cid N | --local) ...     see {@link EnclaveCli}
  *   keep enclave verify | measure ...               see {@link EnclaveAttestationCli}
  *   keep attestation verify --document FILE ...     see {@link AttestationCli}
@@ -56,6 +57,8 @@ public final class KeepCli {
         code = attestation(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("demo")) {
         code = demo(list.subList(1, list.size()));
+      } else if (list.size() >= 2 && list.get(0).equals("bench") && list.get(1).equals("audit-verify")) {
+        code = benchAuditVerify(list.subList(2, list.size()));
       } else if (list.size() >= 2 && list.get(0).equals("bench") && list.get(1).equals("unseal")) {
         code = benchUnseal(list.subList(2, list.size()));
       } else if (list.size() >= 2 && list.get(0).equals("local") && list.get(1).equals("up")) {
@@ -118,6 +121,21 @@ public final class KeepCli {
       System.err.println("       see README.md, \"Verifying an attestation document\"");
       return 2;
     }
+  }
+
+  /** keep bench audit-verify [--receipts 10000] [--runs 3]: see {@link dev.keep.local.bench.AuditVerifyBench}. */
+  private static int benchAuditVerify(List<String> args) throws Exception {
+    int receipts = 10_000;
+    int runs = 3;
+    for (int i = 0; i < args.size(); i++) {
+      switch (args.get(i)) {
+        case "--receipts" -> receipts = positive(args, ++i, "--receipts", 1_000_000);
+        case "--runs" -> runs = positive(args, ++i, "--runs", 20);
+        default -> throw new UsageException("unknown option for bench audit-verify: " + args.get(i));
+      }
+    }
+    new dev.keep.local.bench.AuditVerifyBench(System.out).run(receipts, runs);
+    return 0;
   }
 
   /** keep bench unseal [--keys 1,100,1000] [--runs 3]: see {@link UnsealBench}. */
@@ -308,6 +326,7 @@ public final class KeepCli {
     System.err.println("  keep demo [--jobs N] [--workers W] [--hosts H]  run the local stack (H enclave hosts), sign N messages, verify them");
     System.err.println("  keep local up [--port 8080] [--api-key KEY] [--hosts H]  serve the API locally until Ctrl-C");
     System.err.println("  keep bench unseal [--keys 1,100,1000] [--runs 3]  time from enclave start to all keys unsealed");
+    System.err.println("  keep bench audit-verify [--receipts 10000] [--runs 3]  offline audit verification against BIP-340 alone");
     System.err.println("  keep enclave COMMAND (--cid N | --local)  operate an enclave: status, generate-key, import-key,");
     System.err.println("                                            list-keys, public-key, disable-key, sign, sign-event, sign-psbt, example-psbt,");
     System.err.println("                                            policy set | show | evaluate");

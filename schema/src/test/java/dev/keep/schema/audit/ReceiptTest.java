@@ -35,6 +35,25 @@ class ReceiptTest {
   }
 
   @Test
+  void exportLinesArePinned_andReadBack() throws Exception {
+    ExportLine receipt = new ExportLine.ReceiptLine(RECEIPT, "77".repeat(64));
+    String json = dev.keep.schema.encoding.Json.write(receipt);
+    assertEquals("{\"type\":\"receipt\",\"receipt\":{\"v\":1,\"seq\":2,\"prev\":\"" + "11".repeat(32) + "\",\"bootId\":\""
+        + "22".repeat(32) + "\",\"time\":\"2026-12-02T12:00:00Z\",\"jobId\":\"job-1\",\"tenant\":\"t-1\",\"keyId\":\"k-1\","
+        + "\"kind\":\"message\",\"requestDigest\":\"" + "33".repeat(32) + "\",\"decision\":\"REJECTED\",\"rule\":\"MaxAmountSats\","
+        + "\"reason\":\"max_amount: 1,000,001 sats > 1,000,000\",\"policyVersion\":3,\"policyHash\":\"" + "44".repeat(32)
+        + "\",\"resultDigest\":null,\"auditKey\":\"" + "55".repeat(32) + "\"},\"signature\":\"" + "77".repeat(64) + "\"}", json);
+    assertEquals(receipt, dev.keep.schema.encoding.Json.MAPPER.readValue(json, ExportLine.class));
+    ExportLine checkpoint = new ExportLine.CheckpointLine(new Checkpoint("22".repeat(32), 2, RECEIPT.link(),
+        "2026-12-02T12:05:00Z", "55".repeat(32)), "88".repeat(64));
+    String cp = dev.keep.schema.encoding.Json.write(checkpoint);
+    assertEquals("{\"type\":\"checkpoint\",\"checkpoint\":{\"bootId\":\"" + "22".repeat(32) + "\",\"seq\":2,\"head\":\""
+        + RECEIPT.link() + "\",\"time\":\"2026-12-02T12:05:00Z\",\"auditKey\":\"" + "55".repeat(32) + "\"},\"signature\":\""
+        + "88".repeat(64) + "\"}", cp);
+    assertEquals(checkpoint, dev.keep.schema.encoding.Json.MAPPER.readValue(cp, ExportLine.class));
+  }
+
+  @Test
   void aReceiptThatCannotBeOneIsRefusedNamingTheField() {
     assertEquals("seq: starts at 1", assertThrows(IllegalArgumentException.class, () -> new Receipt(1, 0,
         Receipt.GENESIS, "22".repeat(32), "t", "j", "t", "k", "message", "33".repeat(32), "SIGNED", null, null, null,
