@@ -24,6 +24,10 @@ public final class LocalAws {
     return configure(SqsClient.builder(), endpoint, interceptors).build();
   }
 
+  public static software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient dynamoDbStreams(URI endpoint) {
+    return configure(software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder(), endpoint).build();
+  }
+
   public static KmsClient kms(URI endpoint, ExecutionInterceptor... interceptors) {
     return configure(KmsClient.builder(), endpoint, interceptors).build();
   }

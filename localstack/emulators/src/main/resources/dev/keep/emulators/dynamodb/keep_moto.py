@@ -1,4 +1,4 @@
-"""Keep's launcher for moto's DynamoDB server: moto_server, with three changes Keep's local stack
+"""Keep's launcher for moto's DynamoDB server: moto_server, with four changes Keep's local stack
 and tests rely on, made at start-up without touching moto's files. Written for moto 5.2; it refuses
 to start on a moto whose internals it does not recognise, rather than patch the wrong thing.
 
@@ -12,6 +12,11 @@ to start on a moto whose internals it does not recognise, rather than patch the 
 3. The server is threaded, and moto does not serialise DynamoDB calls: two conditional writes to one
    item, or two transactions, could both pass their conditions. Calls that read or write items now
    run one at a time, as DynamoDB's own conditional writes and transactions behave.
+4. DynamoDB Streams, which the local webhook dispatcher polls several times a second, kept every
+   shard iterator it ever handed out (one per GetRecords call) and every stream record forever. A
+   used iterator is now dropped (the poller asks with the next one, as DynamoDB's own iterators are
+   meant to be used), and a shard keeps its latest STREAM_RECORDS_KEPT records (DynamoDB keeps 24
+   hours of them); an iterator older than that gets an error, as an expired one does.
 
 Usage: python keep_moto.py [moto_server arguments]
 """
@@ -25,7 +30,10 @@ from moto.core import common_models
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+STREAM_RECORDS_KEPT = 100_000
 
 
 def _check_internals():
@@ -33,6 +41,8 @@ def _check_internals():
         (common_models.BaseModel, "__new__"),
         (DynamoDBBackend, "transact_write_items"),
         (Table, "get_item"),
+        (StreamShard, "add"),
+        (DynamoDBStreamsBackend, "get_records"),
     ]
     for owner, name in needed:
         if name not in vars(owner):
@@ -104,15 +114,19 @@ def _wrap_transaction(original):
                 item = table.get_item(*key)
                 saved.append((table, key[0], key[1], copy.deepcopy(item) if item is not None else None))
                 if table.stream_shard is not None and id(table) not in streams:
-                    streams[id(table)] = (table, len(table.stream_shard.items))
+                    shard = table.stream_shard
+                    # The absolute sequence number of the next record: stays right if the shard is
+                    # trimmed during the transaction.
+                    streams[id(table)] = (table, shard.starting_sequence_number + len(shard.items))
             try:
                 return original(self, transact_items)
             except BaseException:
                 # Put back what the cancelled transaction changed, last write first.
                 for table, hash_key, range_key, item in reversed(saved):
                     _restore(table, hash_key, range_key, item)
-                for table, length in streams.values():
-                    del table.stream_shard.items[length:]
+                for table, next_seq in streams.values():
+                    shard = table.stream_shard
+                    del shard.items[max(0, next_seq - shard.starting_sequence_number):]
                 raise
     return transact_write_items
 
@@ -125,11 +139,36 @@ def _serialised(original):
     return call
 
 
+def _trimmed(original):
+    def add(self, old, new):
+        original(self, old, new)
+        excess = len(self.items) - STREAM_RECORDS_KEPT
+        if excess > 0:
+            # Sequence numbers are the index plus the starting number: move it with the cut.
+            del self.items[:excess]
+            self.starting_sequence_number += excess
+    add.__name__ = original.__name__
+    return add
+
+
+def _used_once(original):
+    def get_records(self, iterator_arn, limit):
+        with _LOCK:
+            try:
+                return original(self, iterator_arn, limit)
+            finally:
+                self.shard_iterators.pop(iterator_arn, None)
+    get_records.__name__ = original.__name__
+    return get_records
+
+
 def patch():
     _check_internals()
     common_models.BaseModel.__new__ = _untracked_new
     dynamodb_models.copy = _TablesNotCopied
     DynamoDBBackend.transact_write_items = _wrap_transaction(DynamoDBBackend.transact_write_items)
+    StreamShard.add = _trimmed(StreamShard.add)
+    DynamoDBStreamsBackend.get_records = _used_once(DynamoDBStreamsBackend.get_records)
     for name in ("put_item", "update_item", "delete_item", "get_item", "query", "scan", "batch_write_item",
                  "batch_get_item", "transact_get_items"):
         if name in vars(DynamoDBBackend):

@@ -67,6 +67,34 @@ class MotoServerTest {
     }
   }
 
+  /**
+   * The launcher's fourth fix: an iterator is used once (the local webhook dispatcher polls the jobs
+   * stream several times a second, and moto kept every iterator it ever made), and GetRecords hands
+   * out the next one, which reads on from there.
+   */
+  @Test
+  void aStreamIteratorIsUsedOnce_andTheNextOneReadsOn() {
+    String table = SharedMotoServer.tablePrefix("MotoServerTest") + "streamed";
+    client.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+        .attributeDefinitions(attribute("id")).keySchema(key("id", KeyType.HASH))
+        .streamSpecification(s -> s.streamEnabled(true)
+            .streamViewType(software.amazon.awssdk.services.dynamodb.model.StreamViewType.NEW_AND_OLD_IMAGES)));
+    try (var streams = LocalAws.dynamoDbStreams(SharedMotoServer.endpoint())) {
+      String arn = client.describeTable(b -> b.tableName(table)).table().latestStreamArn();
+      String shard = streams.describeStream(b -> b.streamArn(arn)).streamDescription().shards().getFirst().shardId();
+      String first = streams.getShardIterator(b -> b.streamArn(arn).shardId(shard)
+          .shardIteratorType(software.amazon.awssdk.services.dynamodb.model.ShardIteratorType.TRIM_HORIZON)).shardIterator();
+      client.putItem(b -> b.tableName(table).item(Map.of("id", AttributeValue.fromS("a"))));
+      var read = streams.getRecords(b -> b.shardIterator(first));
+      assertEquals(1, read.records().size());
+      assertThrows(software.amazon.awssdk.core.exception.SdkException.class,
+          () -> streams.getRecords(b -> b.shardIterator(first)), "an iterator is used once");
+      client.putItem(b -> b.tableName(table).item(Map.of("id", AttributeValue.fromS("b"))));
+      var next = streams.getRecords(b -> b.shardIterator(read.nextShardIterator()));
+      assertEquals(List.of("b"), next.records().stream().map(r -> r.dynamodb().newImage().get("id").s()).toList());
+    }
+  }
+
   @Test
   void bindsLoopbackOnAChosenPort() {
     assertEquals("127.0.0.1", SharedMotoServer.endpoint().getHost());

@@ -22,8 +22,12 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 public final class StreamPoller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamPoller.class);
-  /** How long the poller waits when the stream had nothing new (Lambda polls a shard 4 times a second). */
-  private static final long IDLE_MILLIS = 100;
+  /**
+   * How long the poller waits when the stream had nothing new: Lambda polls a shard 4 times a
+   * second, and so does this, so that an idle stack does not load moto, which runs one call at a
+   * time, more than a deployment would load DynamoDB.
+   */
+  private static final long IDLE_MILLIS = 250;
 
   private final DynamoDbStreamsClient streams;
   private final EventDispatcher dispatcher;
