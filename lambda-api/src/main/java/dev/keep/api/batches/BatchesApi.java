@@ -343,20 +343,40 @@ public final class BatchesApi {
   public Optional<BatchView> jobEnded(String batchId, String jobId) {
     String marker = batchId + "#ended#" + jobId;
     long expires = jobsApi.clock().instant().plus(MARKERS_KEPT).getEpochSecond();
-    try {
-      dynamo.transactWriteItems(b -> b.transactItems(
-          TransactWriteItem.builder().put(Put.builder().tableName(batchesTable)
-              .item(Map.of(BATCH_ID, AttributeValue.fromS(marker), EXPIRES, AttributeValue.fromN(Long.toString(expires))))
-              .conditionExpression("attribute_not_exists(" + BATCH_ID + ")").build()).build(),
-          TransactWriteItem.builder().update(u -> u.tableName(batchesTable)
-              .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))
-              .updateExpression("ADD #e :one")
-              .conditionExpression("attribute_exists(" + BATCH_ID + ")")
-              .expressionAttributeNames(Map.of("#e", ENDED))
-              .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))).build()));
-    } catch (TransactionCanceledException e) {
-      // Counted before (a stream record read twice), or no such batch: it is complete now if it
-      // was then, and the event's deliveries are made once whoever asks.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dynamo.transactWriteItems(b -> b.transactItems(
+            TransactWriteItem.builder().put(Put.builder().tableName(batchesTable)
+                .item(Map.of(BATCH_ID, AttributeValue.fromS(marker), EXPIRES, AttributeValue.fromN(Long.toString(expires))))
+                .conditionExpression("attribute_not_exists(" + BATCH_ID + ")").build()).build(),
+            TransactWriteItem.builder().update(u -> u.tableName(batchesTable)
+                .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))
+                .updateExpression("ADD #e :one")
+                .conditionExpression("attribute_exists(" + BATCH_ID + ")")
+                .expressionAttributeNames(Map.of("#e", ENDED))
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))).build()));
+        break;
+      } catch (TransactionCanceledException e) {
+        List<String> reasons = e.hasCancellationReasons()
+            ? e.cancellationReasons().stream().map(r -> String.valueOf(r.code())).toList() : List.of();
+        if (reasons.size() == 2 && reasons.get(1).equals("ConditionalCheckFailed")) {
+          return Optional.empty(); // no such batch
+        }
+        if (reasons.size() == 2 && reasons.get(0).equals("ConditionalCheckFailed")) {
+          break; // counted before (a stream record read twice): complete now if it was then
+        }
+        // Two of the batch's last jobs counted at once conflict on the batch item (DynamoDB cancels
+        // one with TransactionConflict): try again shortly; after that, the stream batch is read again.
+        if (attempt == 5) {
+          throw e;
+        }
+        try {
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(10, 20L << attempt));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
     Map<String, AttributeValue> batch = dynamo.getItem(b -> b.tableName(batchesTable).consistentRead(true)
         .key(Map.of(BATCH_ID, AttributeValue.fromS(batchId)))).item();
