@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
  *   keep enclave COMMAND (--cid N | --local) ...     see {@link EnclaveCli}
  *   keep enclave verify | measure ...               see {@link EnclaveAttestationCli}
  *   keep attestation verify --document FILE ...     see {@link AttestationCli}
+ *   keep audit verify --export FILE ...             see {@link dev.keep.local.cli.AuditCli}
  * </pre>
  */
 public final class KeepCli {
@@ -53,6 +54,8 @@ public final class KeepCli {
         code = enclaveAttestation(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("enclave")) {
         code = enclave(list.subList(1, list.size()));
+      } else if (!list.isEmpty() && list.get(0).equals("audit")) {
+        code = audit(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("attestation")) {
         code = attestation(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("demo")) {
@@ -104,6 +107,20 @@ public final class KeepCli {
       System.err.println("         [--allow-debug] [--document-out FILE]");
       System.err.println("       keep enclave measure [--image JAR|DIR] [--out FILE]");
       System.err.println("       see README.md, \"Verifying a running enclave\"");
+      return 2;
+    }
+  }
+
+  private static int audit(List<String> args) {
+    try {
+      return new dev.keep.local.cli.AuditCli(System.out).run(args);
+    } catch (dev.keep.local.cli.AuditCli.Failure e) {
+      System.err.println("keep: audit: " + e.getMessage());
+      return 1;
+    } catch (AttestationCli.Usage e) {
+      System.err.println("keep: " + e.getMessage());
+      System.err.println("usage: keep audit verify --export FILE (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE | --insecure-no-pcrs)");
+      System.err.println("         [--allow-debug] [--local-root PEM]");
       return 2;
     }
   }
@@ -333,6 +350,7 @@ public final class KeepCli {
     System.err.println("  keep enclave verify (--cid N | --local) (--pcrs FILE | ...)  attest a running enclave with a fresh nonce");
     System.err.println("  keep enclave measure [--out FILE]        the PCRs a local enclave of this build reports");
     System.err.println("  keep attestation verify --document FILE ...  check an AWS Nitro attestation document");
+    System.err.println("  keep audit verify --export FILE ...  check an audit export offline (issue 19, under way)");
     return 2;
   }
 
