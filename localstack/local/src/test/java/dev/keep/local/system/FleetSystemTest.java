@@ -143,8 +143,20 @@ class FleetSystemTest {
     assertEquals(LIMIT, statuses.getOrDefault("SIGNED", 0), statuses + " per worker " + byWorker);
     assertEquals(2 * LIMIT, statuses.getOrDefault("REJECTED", 0), statuses.toString());
     assertEquals(LIMIT, reportedCount("fleet-kill-key"));
+    // Every worker kept working. On a loaded machine the queue can hand all 150 jobs to the other
+    // hosts while a killed host's enclave restarts; then a few more jobs (refused by the spent
+    // limit) are sent until each worker has finished one.
     for (Worker w : stack.workers()) {
-      assertTrue(w.finishedJobs() > 0, "every worker kept working");
+      Await.until("a worker to finish a job", Duration.ofSeconds(60), () -> {
+        if (w.finishedJobs() == 0) {
+          try {
+            submit("fleet-kill-key", 3);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        return w.finishedJobs();
+      }, n -> n > 0);
     }
   }
 }
