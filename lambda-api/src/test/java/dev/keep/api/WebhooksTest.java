@@ -40,7 +40,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -375,6 +374,11 @@ class WebhooksTest {
         .get("deliveries").get(0).get("attempts").get(0);
     assertTrue(attempt.get("error").asText().contains("loopback"), attempt.toString());
     drainQueue(aws);
+    // The schedule (three attempts here) ran out: FAILED, and kept in the log.
+    JsonNode delivery = deliveriesOf(hook).get(0);
+    assertEquals("FAILED", delivery.get("status").asText(), delivery.toString());
+    assertEquals(3, delivery.get("attemptCount").asInt());
+    assertEquals(0, receiver.requests.size());
   }
 
   @Test
@@ -528,12 +532,7 @@ class WebhooksTest {
   private static List<StreamChange> drainStream() {
     var response = streams.getRecords(b -> b.shardIterator(shardIterator).limit(1000));
     shardIterator = response.nextShardIterator();
-    List<StreamChange> changes = new ArrayList<>();
-    for (Record r : response.records()) {
-      changes.add(new StreamChange(r.eventNameAsString(), r.dynamodb().sequenceNumber(),
-          r.dynamodb().hasOldImage() ? r.dynamodb().oldImage() : null,
-          r.dynamodb().hasNewImage() ? r.dynamodb().newImage() : null));
-    }
+    List<StreamChange> changes = response.records().stream().map(StreamChange::of).toList();
     dispatcher.dispatch(changes);
     return changes;
   }
@@ -628,6 +627,7 @@ class WebhooksTest {
   static final class Receiver implements AutoCloseable {
     final HttpServer server;
     final List<Received> requests = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.CountDownLatch gaveUp = new java.util.concurrent.CountDownLatch(1);
     volatile int redirectTargetHits;
 
     Receiver(IntSupplier answers) throws IOException {
@@ -648,12 +648,16 @@ class WebhooksTest {
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.getFirst()));
         requests.add(new Received(headers, body, status));
         if (status == -1) {
+          // Answer only once the sender has given up on this attempt (its next one has come), or
+          // when the receiver closes.
           try {
-            Thread.sleep(1_500); // longer than the sender's timeout
+            gaveUp.await(10, java.util.concurrent.TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
           status = 200;
+        } else {
+          gaveUp.countDown();
         }
         if (status == 302) {
           exchange.getResponseHeaders().add("Location", url().replace("/hook", "/elsewhere"));
@@ -674,6 +678,7 @@ class WebhooksTest {
 
     @Override
     public void close() {
+      gaveUp.countDown();
       server.stop(0);
     }
   }

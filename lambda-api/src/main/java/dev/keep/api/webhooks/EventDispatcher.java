@@ -53,9 +53,6 @@ public final class EventDispatcher {
     this.clock = clock;
   }
 
-  /** What one call did, for logs and tests. */
-  public record Dispatched(int events, int deliveries) {}
-
   /** How many records of a batch are dispatched at once: each costs a few DynamoDB round trips. */
   static final int PARALLEL = 32;
 
@@ -68,15 +65,13 @@ public final class EventDispatcher {
    * for the other 999 records of its batch (the first version did, and a 200-job batch delayed its
    * first events by 10 s).
    */
-  public Dispatched dispatch(List<StreamChange> changes) {
+  public void dispatch(List<StreamChange> changes) {
     Instant now = clock.instant();
     Map<String, List<Webhook>> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
     // A batch's last two jobs ending in one stream batch both find it complete: its event is
     // fanned out once per call. (Across calls, the delivery's id still makes one delivery; the
     // message may then be sent twice, which at-least-once delivery allows.)
     java.util.Set<String> batchesDone = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    java.util.concurrent.atomic.AtomicInteger events = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger deliveries = new java.util.concurrent.atomic.AtomicInteger();
     List<java.util.concurrent.Future<?>> running = new ArrayList<>();
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL);
     RuntimeException failure = null;
@@ -90,10 +85,9 @@ public final class EventDispatcher {
         running.add(threads.submit(() -> {
           try {
             List<DeliveryMessage> messages = new ArrayList<>();
-            events.addAndGet(dispatchOne(change.newImage(), ended.get(), endpoints, batchesDone, now, messages));
+            dispatchOne(change.newImage(), ended.get(), endpoints, batchesDone, now, messages);
             if (!messages.isEmpty()) {
               queue.sendAll(messages, now);
-              deliveries.addAndGet(messages.size());
             }
           } finally {
             slots.release();
@@ -114,11 +108,10 @@ public final class EventDispatcher {
     if (failure != null) {
       throw failure;
     }
-    return new Dispatched(events.get(), deliveries.get());
   }
 
   /** One job's terminal transition: its event, and its batch's if it was the batch's last job. */
-  private int dispatchOne(Map<String, AttributeValue> job, JobStatus ended, Map<String, List<Webhook>> endpoints,
+  private void dispatchOne(Map<String, AttributeValue> job, JobStatus ended, Map<String, List<Webhook>> endpoints,
       java.util.Set<String> batchesDone, Instant now, List<DeliveryMessage> messages) {
     String tenantId = job.get(JobAttributes.TENANT_ID).s();
     String jobId = job.get(JobAttributes.JOB_ID).s();
@@ -130,17 +123,16 @@ public final class EventDispatcher {
     fanOut(tenantEndpoints, type, Delivery.messageId("job|" + jobId + "|" + ended.name()), payload, jobId, batchId, now,
         messages);
     if (batchId == null) {
-      return 1;
+      return;
     }
     Optional<BatchView> completed = batches.jobEnded(batchId, jobId);
     if (completed.isEmpty() || !batchesDone.add(batchId)) {
-      return 1;
+      return;
     }
     BatchView batch = completed.get();
     String at = batch.completedAt() != null ? batch.completedAt() : view.updatedAt();
     fanOut(tenantEndpoints, EventType.BATCH_COMPLETED, Delivery.messageId("batch|" + batchId),
         Json.write(new WebhookEvent(EventType.BATCH_COMPLETED, at, batch)), null, batchId, now, messages);
-    return 2;
   }
 
   /** Sends {@code webhook}'s deliveries of one event and records them; a test event is one of these. */

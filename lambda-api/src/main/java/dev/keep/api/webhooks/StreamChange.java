@@ -14,4 +14,11 @@ public record StreamChange(String eventName, String sequenceNumber, Map<String, 
     oldImage = oldImage == null ? Map.of() : Map.copyOf(oldImage);
     newImage = newImage == null ? Map.of() : Map.copyOf(newImage);
   }
+
+  /** A record as the SDK's DynamoDB Streams client reads it (the local stack's poller, the tests). */
+  public static StreamChange of(software.amazon.awssdk.services.dynamodb.model.Record record) {
+    var d = record.dynamodb();
+    return new StreamChange(record.eventNameAsString(), d.sequenceNumber(), d.hasOldImage() ? d.oldImage() : null,
+        d.hasNewImage() ? d.newImage() : null);
+  }
 }

@@ -2,7 +2,6 @@ package dev.keep.local.stack;
 
 import dev.keep.api.webhooks.EventDispatcher;
 import dev.keep.api.webhooks.StreamChange;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -64,7 +63,7 @@ public final class StreamPoller implements AutoCloseable {
         List<Record> records = response.records();
         if (!records.isEmpty()) {
           try {
-            dispatcher.dispatch(changes(records));
+            dispatcher.dispatch(records.stream().map(StreamChange::of).toList());
           } catch (RuntimeException e) {
             // Read the batch again from its first record, as Lambda does.
             LOG.warn("dispatching {} stream records failed; reading them again: {}", records.size(), e.toString());
@@ -91,16 +90,6 @@ public final class StreamPoller implements AutoCloseable {
   private static java.util.function.Consumer<software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest.Builder>
       getRecords(String iterator) {
     return b -> b.shardIterator(iterator).limit(1000);
-  }
-
-  static List<StreamChange> changes(List<Record> records) {
-    List<StreamChange> changes = new ArrayList<>(records.size());
-    for (Record r : records) {
-      changes.add(new StreamChange(r.eventNameAsString(), r.dynamodb().sequenceNumber(),
-          r.dynamodb().hasOldImage() ? r.dynamodb().oldImage() : null,
-          r.dynamodb().hasNewImage() ? r.dynamodb().newImage() : null));
-    }
-    return changes;
   }
 
   private void pause(long millis) {
