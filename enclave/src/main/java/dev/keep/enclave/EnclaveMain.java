@@ -5,6 +5,7 @@ import dev.keep.enclave.attestation.AuditKey;
 import dev.keep.enclave.attestation.LocalNitroAuthority;
 import dev.keep.enclave.attestation.LocalNsm;
 import dev.keep.enclave.attestation.LocalPcrs;
+import dev.keep.enclave.audit.ReceiptIssuer;
 import dev.keep.enclave.keys.KeyStore;
 import dev.keep.enclave.nsm.NsmClient;
 import dev.keep.enclave.nsm.NsmException;
@@ -45,6 +46,7 @@ import java.util.concurrent.CountDownLatch;
  *   EnclaveMain --local --tcp-port 0 --nitro-dir ~/.keep/nitro # local mode
  *   EnclaveMain --local --image other.jar                      # local mode, measuring another build
  *   EnclaveMain --local --debug-mode                           # local mode, all-zero PCRs
+ *   EnclaveMain --checkpoint-every 1000 --checkpoint-seconds 300 # when audit checkpoints are due
  * </pre>
  */
 public final class EnclaveMain {
@@ -59,6 +61,8 @@ public final class EnclaveMain {
     Path nitroDir = null;
     Path image = null;
     int vsockPort = 5000;
+    int checkpointEvery = ReceiptIssuer.DEFAULT_CHECKPOINT_EVERY;
+    long checkpointSeconds = ReceiptIssuer.DEFAULT_CHECKPOINT_AFTER.toSeconds();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--local" -> local = true;
@@ -67,6 +71,8 @@ public final class EnclaveMain {
         case "--vsock-port" -> vsockPort = parsePort(args, ++i);
         case "--nitro-dir" -> nitroDir = Path.of(value(args, ++i, "--nitro-dir needs a directory"));
         case "--image" -> image = Path.of(value(args, ++i, "--image needs a jar or directory"));
+        case "--checkpoint-every" -> checkpointEvery = positive(args, ++i);
+        case "--checkpoint-seconds" -> checkpointSeconds = positive(args, ++i);
         default -> usage("unknown argument " + args[i]);
       }
     }
@@ -83,7 +89,8 @@ public final class EnclaveMain {
       return;
     }
     Listener listener = local ? TcpTransport.listen(tcpPort == null ? 0 : tcpPort) : VsockTransport.listen(vsockPort);
-    FrameServer server = enclave.serve(listener);
+    FrameServer server = enclave.serve(listener,
+        new ReceiptIssuer.Schedule(checkpointEvery, java.time.Duration.ofSeconds(checkpointSeconds)));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -103,8 +110,13 @@ public final class EnclaveMain {
   /** The parts of a running enclave: its keys (sealed through KMS), its NSM and its mode. */
   public record Enclave(KeyStore keys, SecureRandom random, Attester attester, EnclaveMode mode) {
     public FrameServer serve(Listener listener) {
+      return serve(listener, ReceiptIssuer.Schedule.DEFAULT);
+    }
+
+    /** Serves with audit checkpoints due on {@code checkpoints}. */
+    public FrameServer serve(Listener listener, ReceiptIssuer.Schedule checkpoints) {
       EnclaveService service = new EnclaveService(keys, new Signer(new LibSecp256k1Engine(), random), mode,
-          Clock.systemUTC(), attester);
+          Clock.systemUTC(), attester, checkpoints);
       return new FrameServer(listener, service, new FrameCodec()).start();
     }
   }
@@ -179,6 +191,22 @@ public final class EnclaveMain {
     return args[i];
   }
 
+  private static int positive(String[] args, int i) {
+    if (i >= args.length) {
+      usage(args[i - 1] + " needs a number");
+    }
+    try {
+      int n = Integer.parseInt(args[i]);
+      if (n < 1) {
+        usage(args[i - 1] + ": must be at least 1, got " + n);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      usage(args[i - 1] + ": not a number: " + args[i]);
+      return -1;
+    }
+  }
+
   private static int parsePort(String[] args, int i) {
     if (i >= args.length) {
       usage(args[i - 1] + " needs a port number");
@@ -198,7 +226,7 @@ public final class EnclaveMain {
   private static void usage(String problem) {
     System.err.println("keep-enclave: " + problem);
     System.err.println("usage: EnclaveMain [--vsock-port 5000] | --local [--tcp-port N] [--nitro-dir DIR] "
-        + "[--image JAR|DIR] [--debug-mode]");
+        + "[--image JAR|DIR] [--debug-mode]; either way [--checkpoint-every RECEIPTS] [--checkpoint-seconds S]");
     System.exit(2);
   }
 }

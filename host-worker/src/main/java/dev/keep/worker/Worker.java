@@ -1,6 +1,10 @@
 package dev.keep.worker;
 
+import dev.keep.worker.audit.AuditLog;
+import dev.keep.worker.audit.AuditTables;
+import dev.keep.worker.audit.CheckpointArchive;
 import dev.keep.worker.sealing.KeySealer;
+import java.util.List;
 
 import dev.keep.worker.enclave.EnclaveClient;
 import dev.keep.worker.jobs.JobExecutor;
@@ -16,9 +20,30 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** One host worker: the queue consumer, its enclave client and the dead-letter drainer. */
+/**
+ * One host worker: the queue consumer, its enclave client, the dead-letter drainer, and the keeper
+ * of its enclave's audit chain ({@link AuditLog}), which asks for checkpoints every {@code
+ * checkpointPoll} and once more, for every chain, when the worker stops.
+ */
 public final class Worker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  /**
+   * Where the audit chain goes, and how often checkpoints are asked for.
+   *
+   * @param repairAfter how long after a checkpoint its chain is counted for gaps (longer than a job
+   *     takes to be written)
+   */
+  public record Audit(AuditTables tables, List<CheckpointArchive> archives, Duration checkpointPoll,
+      Duration repairAfter) {
+    public Audit {
+      archives = List.copyOf(archives);
+    }
+
+    public static Audit defaults(AuditTables tables, List<CheckpointArchive> archives) {
+      return new Audit(tables, archives, Duration.ofSeconds(10), Duration.ofSeconds(60));
+    }
+  }
 
   private final SqsWorker consumer;
   private final KeyLanes lanes;
@@ -26,6 +51,8 @@ public final class Worker implements AutoCloseable {
   private final KeySealer sealer;
   private volatile KeySealer.UnsealReport unsealed;
   private final Thread drainer;
+  private final AuditLog audit;
+  private final Thread checkpointer;
   private volatile boolean running = true;
 
   public Worker(
@@ -37,11 +64,31 @@ public final class Worker implements AutoCloseable {
       String auditTable,
       String keysTable,
       KeySealer sealer,
+      Audit auditConfig,
       Clock clock) {
     this.enclave = enclave;
     this.sealer = sealer;
-    JobStore store = new JobStore(dynamo, jobsTable, auditTable, keysTable);
-    this.lanes = new KeyLanes(new JobExecutor(enclave), store, sealer, config.workerId(), clock);
+    JobStore store = new JobStore(dynamo, jobsTable, auditTable, keysTable, auditConfig.tables().receipts());
+    this.audit = new AuditLog(dynamo, enclave, auditConfig.tables(), auditConfig.archives(), auditConfig.repairAfter(),
+        clock);
+    this.lanes = new KeyLanes(new JobExecutor(enclave), store, sealer, audit, config.workerId(), clock);
+    this.checkpointer = Thread.ofPlatform().name("worker-checkpoints").daemon(true).unstarted(() -> {
+      while (running) {
+        try {
+          Thread.sleep(auditConfig.checkpointPoll());
+        } catch (InterruptedException e) {
+          return;
+        }
+        try {
+          audit.checkpoint(false);
+          audit.repairDue(false);
+        } catch (AuditLog.AuditUnavailable | RuntimeException e) {
+          if (running) {
+            LOG.warn("audit checkpoint failed: {}", e.getMessage());
+          }
+        }
+      }
+    });
     this.consumer = new SqsWorker(sqs, store, lanes, config, clock);
     if (config.deadLetterQueueUrl() != null) {
       DeadLetterDrainer dlq = new DeadLetterDrainer(sqs, store, config.deadLetterQueueUrl(), config.workerId(), clock);
@@ -93,6 +140,7 @@ public final class Worker implements AutoCloseable {
     if (drainer != null) {
       drainer.start();
     }
+    checkpointer.start();
     return this;
   }
 
@@ -103,6 +151,11 @@ public final class Worker implements AutoCloseable {
 
   public long finishedJobs() {
     return consumer.finishedJobs();
+  }
+
+  /** The audit chain's keeper: checkpoints written, receipts written apart from their jobs. */
+  public AuditLog audit() {
+    return audit;
   }
 
   /** The key lanes: groups stored, and groups refused because another host stored first. */
@@ -122,7 +175,15 @@ public final class Worker implements AutoCloseable {
     if (drainer != null) {
       drainer.interrupt();
     }
+    checkpointer.interrupt();
     boolean drained = consumer.shutdown(grace);
+    try {
+      // Every chain's tail, checkpointed and counted: what this worker wrote is now all bounded.
+      audit.checkpoint(true);
+      audit.repairDue(true);
+    } catch (AuditLog.AuditUnavailable | RuntimeException e) {
+      LOG.warn("the last audit checkpoint failed: {}", e.getMessage());
+    }
     enclave.close();
     return drained;
   }

@@ -5,7 +5,14 @@ import dev.keep.worker.sealing.DynamoDbSealedKeys;
 import dev.keep.worker.sealing.KeySealer;
 import software.amazon.awssdk.services.kms.KmsClient;
 
+import dev.keep.worker.audit.AuditTables;
+import dev.keep.worker.audit.CheckpointArchive;
+import dev.keep.worker.audit.DirectoryCheckpointArchive;
+import dev.keep.worker.audit.S3CheckpointArchive;
 import dev.keep.worker.enclave.EnclaveAddress;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.s3.S3Client;
 import dev.keep.worker.enclave.EnclaveClient;
 import dev.keep.worker.queue.WorkerConfig;
 import java.time.Clock;
@@ -24,6 +31,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *   <li>{@code KEEP_ENCLAVE}: {@code vsock:16:5000} (default) or {@code tcp:PORT}
  *   <li>{@code KEEP_JOBS_TABLE}, {@code KEEP_AUDIT_TABLE}, {@code KEEP_KEYS_TABLE} (default {@code jobs},
  *       {@code audit}, {@code keys})
+ *   <li>{@code KEEP_RECEIPTS_TABLE}, {@code KEEP_CHECKPOINTS_TABLE}, {@code KEEP_ATTESTATIONS_TABLE}
+ *       (default {@code receipts}, {@code checkpoints}, {@code attestations}): the audit chain
+ *   <li>{@code KEEP_CHECKPOINT_BUCKET} (and {@code KEEP_CHECKPOINT_PREFIX}, {@code
+ *       KEEP_CHECKPOINT_RETENTION_DAYS}, default 2557, seven years): an S3 bucket with Object Lock
+ *       for checkpoints; {@code KEEP_CHECKPOINT_DIR}: a directory for them instead (local mode);
+ *       {@code KEEP_CHECKPOINT_POLL_SECONDS} (default 10): how often checkpoints are asked for
  *   <li>{@code KEEP_KMS_KEY_ID} (required): the KMS key that seals the fleet's keys
  *   <li>{@code KEEP_ATTESTATION_ROOT}: a PEM file, the local software NSM's root in local mode;
  *       unset means the AWS Nitro root (used to report the PCRs the enclave presented when KMS
@@ -84,7 +97,7 @@ public final class WorkerMain {
     try {
       worker = new Worker(sqs, dynamo, enclave, config,
           env.getOrDefault("KEEP_JOBS_TABLE", "jobs"), env.getOrDefault("KEEP_AUDIT_TABLE", "audit"),
-          env.getOrDefault("KEEP_KEYS_TABLE", "keys"), sealer, Clock.systemUTC()).start();
+          env.getOrDefault("KEEP_KEYS_TABLE", "keys"), sealer, audit(env, pool), Clock.systemUTC()).start();
     } catch (IllegalStateException e) {
       System.err.println("keep-worker: " + e.getMessage());
       System.exit(1);
@@ -104,6 +117,32 @@ public final class WorkerMain {
     System.out.println(READY_PREFIX + queueUrl + " as " + workerId + " via " + address);
     System.out.flush();
     stopped.await();
+  }
+
+  /** The audit chain's tables and checkpoint archives, from the environment. */
+  private static Worker.Audit audit(Map<String, String> env, int pool) {
+    AuditTables tables = new AuditTables(env.getOrDefault("KEEP_RECEIPTS_TABLE", "receipts"),
+        env.getOrDefault("KEEP_CHECKPOINTS_TABLE", "checkpoints"),
+        env.getOrDefault("KEEP_ATTESTATIONS_TABLE", "attestations"));
+    List<CheckpointArchive> archives = new ArrayList<>();
+    String bucket = env.get("KEEP_CHECKPOINT_BUCKET");
+    if (bucket != null && !bucket.isBlank()) {
+      S3Client s3 = S3Client.builder().httpClientBuilder(Apache5HttpClient.builder().maxConnections(4)).build();
+      archives.add(new S3CheckpointArchive(s3, bucket, env.getOrDefault("KEEP_CHECKPOINT_PREFIX", ""),
+          Duration.ofDays(intEnv(env, "KEEP_CHECKPOINT_RETENTION_DAYS", 2557)), Clock.systemUTC()));
+    }
+    String dir = env.get("KEEP_CHECKPOINT_DIR");
+    if (dir != null && !dir.isBlank()) {
+      archives.add(new DirectoryCheckpointArchive(java.nio.file.Path.of(dir)));
+    }
+    if (archives.isEmpty()) {
+      System.err.println("keep-worker: no checkpoint archive (KEEP_CHECKPOINT_BUCKET or KEEP_CHECKPOINT_DIR): "
+          + "checkpoints go to DynamoDB only, where a host could erase them");
+    }
+    Worker.Audit defaults = Worker.Audit.defaults(tables, archives);
+    return new Worker.Audit(tables, archives,
+        Duration.ofSeconds(intEnv(env, "KEEP_CHECKPOINT_POLL_SECONDS", (int) defaults.checkpointPoll().toSeconds())),
+        defaults.repairAfter());
   }
 
   private static int intEnv(Map<String, String> env, String name, int fallback) {

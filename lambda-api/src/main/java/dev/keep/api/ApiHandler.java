@@ -2,6 +2,7 @@ package dev.keep.api;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.keep.api.audit.AuditApi;
 import dev.keep.api.auth.RateLimiter;
 import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.api.batches.BatchesApi;
@@ -65,8 +66,11 @@ public final class ApiHandler implements RequestStreamHandler {
     WebhookParts parts = WebhookParts.of(dynamo, sqs, kms, config.webhooks(), clock);
     WebhooksApi webhooks = new WebhooksApi(dynamo, parts.store(), parts.secrets(), parts.rules(), parts.queue(),
         jobs.idempotency(), jobs.repository(), clock);
+    ApiConfig.Audit audit = config.audit();
     return new KeepApi(new TenantAuthenticator(dynamo, config.tenantsTable()), new RateLimiter(), jobs,
-        new BatchesApi(dynamo, config.batchesTable(), jobs), webhooks);
+        new BatchesApi(dynamo, config.batchesTable(), jobs), webhooks,
+        new AuditApi(dynamo, new AuditApi.Tables(audit.auditTable(), audit.receiptsTable(), audit.checkpointsTable(),
+            audit.attestationsTable()), audit.exportSliceLines()));
   }
 
   static JobsApi jobsApi(DynamoDbClient dynamo, SqsClient sqs, ApiConfig config, Clock clock, Duration dryRunWait) {

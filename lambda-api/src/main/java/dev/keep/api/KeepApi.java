@@ -1,5 +1,6 @@
 package dev.keep.api;
 
+import dev.keep.api.audit.AuditApi;
 import dev.keep.api.auth.RateLimiter;
 import dev.keep.api.auth.Tenant;
 import dev.keep.api.auth.TenantAuthenticator;
@@ -26,8 +27,8 @@ import java.util.regex.Pattern;
  * The HTTP API's front door: routes, then the checks every route shares, in this order, so that
  * each refusal is the same whatever the route: 404 for a path no route has, 405 with {@code Allow}
  * for a method it lacks, 401 without a valid API key, 429 with {@code Retry-After} over the
- * tenant's rate, 415 for a body that is not JSON, 413 for one over the route's limit (measured in
- * bytes, before it is parsed). Every error is an RFC 9457 problem.
+ * tenant's rate, 403 for an auditor's key on anything but GET, 415 for a body that is not JSON,
+ * 413 for one over the route's limit (measured in bytes, before it is parsed). Every error is an RFC 9457 problem.
  */
 public final class KeepApi {
   /** The routes; {@code {id}} is one path segment. */
@@ -46,6 +47,9 @@ public final class KeepApi {
     WEBHOOK_DELIVERIES("/v1/webhooks/([^/]+)/deliveries", Set.of("GET"), Set.of("status", "limit", "cursor")),
     WEBHOOK_RESEND("/v1/webhooks/([^/]+)/deliveries/([^/]+)/resend", Set.of("POST"), Set.of()),
     WEBHOOK_REPLAY("/v1/webhooks/([^/]+)/replay", Set.of("POST"), Set.of()),
+    AUDIT("/v1/audit", Set.of("GET"), Set.of("keyId", "decision", "from", "to", "limit", "cursor")),
+    AUDIT_EXPORT("/v1/audit/export", Set.of("GET"), Set.of("from", "to", "cursor")),
+    ATTESTATION("/v1/attestations/([^/]+)", Set.of("GET"), Set.of()),
     /** The OpenAPI 3.1 document of this API, without authentication. */
     OPENAPI("/v1/openapi.json", Set.of("GET"), Set.of());
 
@@ -69,9 +73,11 @@ public final class KeepApi {
   private final JobsApi jobs;
   private final BatchesApi batches;
   private final WebhooksApi webhooks;
+  private final AuditApi audit;
 
   public KeepApi(TenantAuthenticator authenticator, RateLimiter limiter, JobsApi jobs, BatchesApi batches,
-      WebhooksApi webhooks) {
+      WebhooksApi webhooks, AuditApi audit) {
+    this.audit = audit;
     this.authenticator = authenticator;
     this.limiter = limiter;
     this.jobs = jobs;
@@ -127,6 +133,10 @@ public final class KeepApi {
           + tenant.get().ratePerSecond() + " requests a second (burst " + tenant.get().burst() + "); retry after "
           + wait + " s", List.of(), Map.of("retry-after", Long.toString(wait)));
     }
+    if (tenant.get().role() == Tenant.Role.AUDITOR && !method.equals("GET")) {
+      throw new ProblemException(ProblemType.FORBIDDEN, "this API key is an auditor's: it reads and never creates or"
+          + " changes anything; " + method + " " + Echo.of(path) + " needs a submitter's key");
+    }
     if (method.equals("POST") || method.equals("PATCH")) {
       requireJson(event);
     }
@@ -151,6 +161,9 @@ public final class KeepApi {
       case WEBHOOK_DELIVERIES -> webhooks.deliveries(request);
       case WEBHOOK_RESEND -> webhooks.resend(request);
       case WEBHOOK_REPLAY -> webhooks.replay(request);
+      case AUDIT -> audit.list(request);
+      case AUDIT_EXPORT -> audit.export(request);
+      case ATTESTATION -> audit.attestation(request);
       case OPENAPI -> throw new IllegalStateException("answered before authentication");
     };
   }

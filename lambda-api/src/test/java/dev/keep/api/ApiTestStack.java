@@ -42,6 +42,8 @@ final class ApiTestStack implements AutoCloseable {
   final KmsEndpoint kmsServer;
   final KmsClient kms;
   final String webhookKey;
+  /** Small in tests, so that an export of a few lines comes in several slices. */
+  int exportSliceLines = ApiConfig.Audit.DEFAULT_EXPORT_SLICE_LINES;
 
   ApiTestStack(String testClass) {
     prefix = SharedMotoServer.tablePrefix(testClass);
@@ -70,7 +72,7 @@ final class ApiTestStack implements AutoCloseable {
     return new ApiConfig(prefix + Tables.JOBS.name(), prefix + Tables.KEYS.name(), prefix + Tables.TENANTS.name(),
         prefix + Tables.BATCHES.name(), prefix + Tables.IDEMPOTENCY.name(), queueUrl,
         new ApiConfig.Webhooks(prefix + Tables.WEBHOOKS.name(), prefix + Tables.DELIVERIES.name(), deliveryQueueUrl,
-            webhookKey, mode));
+            webhookKey, mode), ApiConfig.Audit.withPrefix(prefix).withExportSliceLines(exportSliceLines));
   }
 
   ApiHandler handler(Clock clock, Duration dryRunWait) {

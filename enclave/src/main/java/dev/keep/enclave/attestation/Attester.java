@@ -32,6 +32,11 @@ public final class Attester implements AutoCloseable {
     return recipient;
   }
 
+  /** The boot's audit key, which signs its receipts; it never leaves the enclave. */
+  public AuditKey auditKey() {
+    return auditKey;
+  }
+
   public EnclaveResponse.Attestation attest(byte[] nonce, List<EnclaveResponse.PolicyRef> policies) throws NsmException {
     byte[] audit = auditKey.publicKey().toBytes();
     byte[] userData = KeepUserData.of(audit, policies);

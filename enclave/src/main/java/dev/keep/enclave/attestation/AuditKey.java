@@ -14,9 +14,8 @@ import dev.keep.enclave.signing.Signer;
  * key is committed to in every attestation document's {@code user_data} ({@code KeepUserData}),
  * so whatever it signs can be tied to an attested build.
  *
- * <p>It signs audit receipts and checkpoints ({@code audit.ReceiptIssuer}), which are not yet
- * returned to the host (issue 19 is under way). A new boot has a new key, named in that boot's
- * attestation.
+ * <p>It signs audit receipts and checkpoints ({@code audit.ReceiptIssuer}), which the enclave returns
+ * with its answers. A new boot has a new key, named in that boot's attestation.
  */
 public final class AuditKey implements AutoCloseable {
   private final SecretKey secret;

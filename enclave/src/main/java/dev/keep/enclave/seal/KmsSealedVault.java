@@ -138,6 +138,12 @@ public final class KmsSealedVault implements KeyVault {
     outbox.get().add(blob);
   }
 
+  /** The tenant {@code keyId} was sealed for, as its sealed blobs say; empty for a key not held here. */
+  public Optional<String> tenant(String keyId) {
+    Sealing s = sealings.get(keyId);
+    return s == null ? Optional.empty() : Optional.ofNullable(s.tenant());
+  }
+
   /** The state this enclave last sealed or adopted for {@code keyId}: what it decides on. */
   public Optional<SealedBlob> head(String keyId) {
     Sealing s = sealings.get(keyId);

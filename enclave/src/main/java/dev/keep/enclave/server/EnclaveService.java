@@ -1,6 +1,9 @@
 package dev.keep.enclave.server;
 
 import dev.keep.enclave.attestation.Attester;
+import dev.keep.enclave.audit.JobAudit;
+import dev.keep.enclave.audit.ReceiptIssuer;
+import dev.keep.schema.audit.Hashes;
 import dev.keep.enclave.nsm.NsmException;
 import dev.keep.enclave.seal.KmsSealedVault;
 import dev.keep.schema.encoding.Hex;
@@ -52,6 +55,11 @@ public final class EnclaveService {
 
   private final PolicyRequests policyRequests;
   private final Attester attester;
+  /** This boot's audit (issue 19): its attestation document and its receipts; null without an NSM. */
+  private final BootAudit audit;
+
+  /** The boot's attestation document, made at start, and the receipts its audit key signs. */
+  private record BootAudit(EnclaveResponse.Attestation document, JobAudit jobs) {}
 
   public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode) {
     this(keys, signer, mode, Clock.systemUTC());
@@ -70,6 +78,12 @@ public final class EnclaveService {
    *     refuses it
    */
   public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode, Clock clock, Attester attester) {
+    this(keys, signer, mode, clock, attester, ReceiptIssuer.Schedule.DEFAULT);
+  }
+
+  /** @param checkpoints when each tenant chain's audit checkpoint is due */
+  public EnclaveService(KeyStore keys, Signer signer, EnclaveMode mode, Clock clock, Attester attester,
+      ReceiptIssuer.Schedule checkpoints) {
     this.keys = keys;
     this.mode = mode;
     this.attester = attester;
@@ -85,6 +99,27 @@ public final class EnclaveService {
     this.keyRequests.usePolicies(policyRequests);
     this.signRequests = new SignRequests(keyRequests, signer, policyRequests);
     this.psbtRequests = new PsbtRequests(keyRequests, signer, policyRequests);
+    this.audit = attester == null ? null : bootAudit(attester, signer, clock, checkpoints);
+  }
+
+  /**
+   * Attests the boot once, at start, with no nonce and no policies: the document's {@code user_data}
+   * commits to the audit key, and its SHA-256 names the boot in every receipt ({@code bootId}).
+   */
+  private BootAudit bootAudit(Attester attester, Signer signer, Clock clock, ReceiptIssuer.Schedule checkpoints) {
+    EnclaveResponse.Attestation document;
+    try {
+      document = attester.attest(null, List.of());
+    } catch (NsmException e) {
+      throw new IllegalStateException("the NSM refused the boot's attestation: " + e.getMessage(), e);
+    }
+    String bootId = Hex.encode(Hashes.sha256(java.util.Base64.getDecoder().decode(document.document())));
+    ReceiptIssuer issuer = new ReceiptIssuer(attester.auditKey(), signer, bootId, clock,
+        ReceiptIssuer.DEFAULT_REMEMBERED, checkpoints.every(), checkpoints.after());
+    JobAudit jobs = new JobAudit(issuer,
+        keyId -> keys.vault() instanceof KmsSealedVault vault ? vault.tenant(keyId) : java.util.Optional.empty(),
+        policyRequests::ref);
+    return new BootAudit(document, jobs);
   }
 
   public EnclaveResponse handle(EnclaveRequest request) {
@@ -112,6 +147,11 @@ public final class EnclaveService {
         case EnclaveRequest.SetPolicy p -> policyRequests.set(keyRequests.find(p.keyId()), p);
         case EnclaveRequest.GetPolicy p -> policyRequests.get(keyRequests.find(p.keyId()).keyId());
         case EnclaveRequest.Attest a -> attest(a);
+        case EnclaveRequest.AuditBoot b -> auditOrRefuse().document();
+        case EnclaveRequest.AuditCheckpoints c -> new EnclaveResponse.Checkpoints(c.all()
+            ? auditOrRefuse().jobs().issuer().checkpointAll() : auditOrRefuse().jobs().issuer().dueCheckpoints());
+        case EnclaveRequest.AuditReceipts r -> new EnclaveResponse.Receipts(auditOrRefuse().jobs().issuer()
+            .receipts(r.tenant(), r.fromSeq(), r.toSeq()));
         case EnclaveRequest.UnsealKey u -> keyRequests.unseal(u);
         case EnclaveRequest.EvaluatePolicy e -> switch (e.request()) {
           case EnclaveRequest.SignMessage m -> policyRequests.dryRun(keyRequests.find(m.keyId()).keyId(), signRequests.facts(m));
@@ -136,7 +176,7 @@ public final class EnclaveService {
   public ResponseFrame handle(RequestFrame frame) {
     if (frame.state() == null) {
       EnclaveResponse response = handle(frame.body());
-      return ResponseFrame.of(frame.requestId(), response, drain());
+      return withReceipt(frame, ResponseFrame.of(frame.requestId(), response, drain()));
     }
     String keyId = keyOf(frame.body());
     if (keyId == null || !keyId.equals(frame.state().keyId())) {
@@ -145,14 +185,67 @@ public final class EnclaveService {
     }
     // One key's frames are decided one at a time: adopting a state and deciding on it are one step.
     synchronized (keyLocks.computeIfAbsent(keyId, k -> new Object())) {
-      try {
-        adopt(keyId, frame.state());
-      } catch (Refused e) {
-        return ResponseFrame.of(frame.requestId(), e.toResponse());
+      if (!(frame.body() instanceof EnclaveRequest.SignRequest sign)) {
+        return decideOn(frame, keyId);
       }
-      EnclaveResponse response = handle(frame.body(), false);
-      return ResponseFrame.of(frame.requestId(), response, drain());
+      // A job presented again on the same state (its worker died before storing the answer, or the
+      // store failed) gets the first answer, with the state it sealed and its receipt: one
+      // signature and one receipt per job and state. On another state it is a new decision.
+      RecentJobs<ResponseFrame> answers = sign instanceof EnclaveRequest.SignPsbt ? recentPsbtOnState : recentOnState;
+      try {
+        ResponseFrame first = answers.resultFor(sign.jobId() + "@" + stateDigest(frame.state()), fingerprint(sign),
+            () -> decideOn(frame, keyId), f -> !(f.body() instanceof EnclaveResponse.Error));
+        return new ResponseFrame(first.version(), frame.requestId(), first.body(), first.sealed(), first.receipt());
+      } catch (RecentJobs.ConflictingJobException e) {
+        return ResponseFrame.of(frame.requestId(), new EnclaveResponse.Error(ErrorCode.INVALID_REQUEST, e.getMessage()));
+      }
     }
+  }
+
+  /** Adopts the frame's state and decides on it; the caller holds the key's lock. */
+  private ResponseFrame decideOn(RequestFrame frame, String keyId) {
+    try {
+      adopt(keyId, frame.state());
+    } catch (Refused e) {
+      return ResponseFrame.of(frame.requestId(), e.toResponse());
+    }
+    EnclaveResponse response = handle(frame.body(), false);
+    return withReceipt(frame, ResponseFrame.of(frame.requestId(), response, drain()));
+  }
+
+  /** Answers decided on a presented state, by job and state: a few KiB each (the answer, its state, its receipt). */
+  public static final int RECENT_ON_STATE = 5_000;
+
+  private final RecentJobs<ResponseFrame> recentOnState = new RecentJobs<>(RECENT_ON_STATE);
+  private final RecentJobs<ResponseFrame> recentPsbtOnState = new RecentJobs<>(RECENT_PSBT_JOBS);
+
+  /** SHA-256 of the presented state as sent: the same stored state is the same bytes. */
+  private static String stateDigest(SealedBlob state) {
+    return Hex.encode(Hashes.sha256(Json.write(state).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The answer with the audit receipt of its decision, when it answers a job the enclave decided. A
+   * failure to issue one fails the answer: nothing is released unrecorded.
+   */
+  private ResponseFrame withReceipt(RequestFrame request, ResponseFrame answer) {
+    if (audit == null) {
+      return answer;
+    }
+    try {
+      return audit.jobs().receipt(request.body(), answer.body()).map(answer::withReceipt).orElse(answer);
+    } catch (RuntimeException e) {
+      LOG.error("issuing the receipt of request {} failed with {}", request.requestId(), e.getClass().getName());
+      return ResponseFrame.of(request.requestId(), new EnclaveResponse.Error(ErrorCode.INTERNAL,
+          "internal error; the request may be retried"));
+    }
+  }
+
+  private BootAudit auditOrRefuse() throws Refused {
+    if (audit == null) {
+      throw new Refused(ErrorCode.INVALID_REQUEST, "audit: this enclave was started without an NSM and keeps no audit");
+    }
+    return audit;
   }
 
   private final java.util.concurrent.ConcurrentHashMap<String, Object> keyLocks = new java.util.concurrent.ConcurrentHashMap<>();

@@ -118,13 +118,14 @@ public final class FrameServer implements AutoCloseable {
     if (bytes.length > codec.maxFrameBytes()) {
       // An answer that cannot be framed must not vanish: the peer would wait for it until its
       // deadline and report the enclave as unavailable. What the request sealed still travels, so
-      // a charge made for it is stored.
+      // a charge made for it is stored, and so does the receipt already issued, or its chain would
+      // show a gap.
       LOG.warn("answer to request {} is {} bytes, over the {}-byte frame; answering RESULT_TOO_LARGE",
           response.requestId(), bytes.length, codec.maxFrameBytes());
       bytes = ProtocolCodec.encode(ResponseFrame.of(response.requestId(),
           new EnclaveResponse.Error(ErrorCode.RESULT_TOO_LARGE, "the answer is " + bytes.length
               + " bytes, over the " + codec.maxFrameBytes() + "-byte frame limit"),
-          response.sealed()));
+          response.sealed()).withReceipt(response.receipt()));
     }
     writeLock.lock();
     try {

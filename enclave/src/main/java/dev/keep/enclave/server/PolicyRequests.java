@@ -85,6 +85,12 @@ final class PolicyRequests {
     return book.refs();
   }
 
+  /** The key's active policy, for its audit receipts; empty for a key without one. */
+  Optional<dev.keep.enclave.audit.JobAudit.PolicyRef> ref(String keyId) {
+    return book.find(keyId).map(slot -> new dev.keep.enclave.audit.JobAudit.PolicyRef(slot.policy().version(),
+        slot.policy().hash().toHex()));
+  }
+
   /** Stores {@code policy} as the new key's first policy. */
   void installFirst(String keyId, Policy policy) throws Refused {
     try {

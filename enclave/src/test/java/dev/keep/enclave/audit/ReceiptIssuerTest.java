@@ -87,6 +87,34 @@ class ReceiptIssuerTest {
   }
 
   @Test
+  void aJobDecidedAgainToAnotherEffect_getsANewReceipt() {
+    try (AuditKey key = AuditKey.generate(SIGNER)) {
+      ReceiptIssuer issuer = issuer(key, Clock.systemUTC());
+      SignedReceipt first = issuer.issue(decision("job-1", "SIGNED"));
+      SignedReceipt again = issuer.issue(decision("job-1", "REJECTED"));
+      assertEquals(2, again.receipt().seq());
+      assertEquals(first.receipt().link(), again.receipt().prev());
+    }
+  }
+
+  @Test
+  void eachTenantHasItsOwnChain_fromOne() {
+    try (AuditKey key = AuditKey.generate(SIGNER)) {
+      ReceiptIssuer issuer = issuer(key, Clock.systemUTC());
+      issuer.issue(decision("job-1", "SIGNED"));
+      SignedReceipt other = issuer.issue(new ReceiptIssuer.Decision("job-2", "t-2", "k-9", "message", "33".repeat(32),
+          "SIGNED", null, null, null, null, "66".repeat(32)));
+      SignedReceipt second = issuer.issue(decision("job-3", "SIGNED"));
+      assertEquals(1, other.receipt().seq());
+      assertEquals(Receipt.GENESIS, other.receipt().prev());
+      assertEquals(2, second.receipt().seq());
+      assertEquals(2, issuer.checkpointAll().size());
+      assertTrue(Instant.parse(second.receipt().time()).isAfter(Instant.parse(other.receipt().time())),
+          "times strictly increase within the boot");
+    }
+  }
+
+  @Test
   void manyConnectionsAtOnce_stillMakeOneGapFreeChain() throws Exception {
     try (AuditKey key = AuditKey.generate(SIGNER); ExecutorService pool = Executors.newFixedThreadPool(8)) {
       ReceiptIssuer issuer = issuer(key, Clock.systemUTC());
@@ -130,21 +158,24 @@ class ReceiptIssuerTest {
     };
     try (AuditKey key = AuditKey.generate(SIGNER)) {
       ReceiptIssuer issuer = new ReceiptIssuer(key, SIGNER, BOOT, clock, 100, 3, Duration.ofMinutes(5));
-      assertFalse(issuer.checkpointDue(), "nothing to checkpoint");
+      assertEquals(List.of(), issuer.dueCheckpoints(), "nothing to checkpoint");
       issuer.issue(decision("a", "SIGNED"));
       issuer.issue(decision("b", "SIGNED"));
-      assertFalse(issuer.checkpointDue());
+      assertEquals(List.of(), issuer.dueCheckpoints());
       SignedReceipt third = issuer.issue(decision("c", "SIGNED"));
-      assertTrue(issuer.checkpointDue(), "every 3 receipts");
-      Checkpoint.Signed checkpoint = issuer.checkpoint();
+      List<Checkpoint.Signed> due = issuer.dueCheckpoints();
+      assertEquals(1, due.size(), "every 3 receipts");
+      Checkpoint.Signed checkpoint = due.get(0);
       assertEquals(3, checkpoint.checkpoint().seq());
+      assertEquals("t-1", checkpoint.checkpoint().tenant());
       assertEquals(third.receipt().link(), checkpoint.checkpoint().head());
       assertTrue(verifies(key.publicKey().toHex(), checkpoint.checkpoint().signingHash(), checkpoint.signature()));
-      assertFalse(issuer.checkpointDue());
+      assertEquals(List.of(), issuer.dueCheckpoints());
       issuer.issue(decision("d", "SIGNED"));
-      assertFalse(issuer.checkpointDue());
+      assertEquals(List.of(), issuer.dueCheckpoints());
       now[0] = now[0].plus(Duration.ofMinutes(5));
-      assertTrue(issuer.checkpointDue(), "five minutes with a receipt since the last");
+      assertEquals(4, issuer.dueCheckpoints().get(0).checkpoint().seq(), "five minutes with a receipt since the last");
+      assertEquals(List.of(), issuer.dueCheckpoints());
     }
   }
 }

@@ -13,6 +13,10 @@ import static dev.keep.schema.tables.AuditAttributes.TENANT_ID;
 import static dev.keep.schema.tables.AuditAttributes.WORKER_ID;
 
 import dev.keep.schema.api.JobStatus;
+import dev.keep.schema.audit.SignedReceipt;
+import dev.keep.schema.encoding.Json;
+import dev.keep.schema.tables.ReceiptAttributes;
+import dev.keep.schema.tables.SortableInstant;
 import dev.keep.schema.encoding.Hex;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,8 +28,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The audit record of one terminal job: what was asked (request digest), what was decided and
- * why, and what came out (result digest). Hash chaining and the enclave-signed receipt come with
- * the audit issue; this record is already written atomically with the job's terminal state.
+ * why, what came out (result digest), and the enclave's signed receipt of its decision when the
+ * enclave made one (issue 19). It is written atomically with the job's terminal state. The host
+ * writes the other fields; only the receipt is the enclave's word.
  */
 public record AuditRecord(
     String jobId,
@@ -38,9 +43,15 @@ public record AuditRecord(
     String reason,
     Instant recordedAt,
     String workerId,
-    int attempts) {
+    int attempts,
+    SignedReceipt receipt) {
 
   public static AuditRecord of(Job job, Outcome outcome, String workerId, Instant now) {
+    return of(job, outcome, workerId, now, null);
+  }
+
+  /** @param receipt the enclave's receipt of the decision; null when it made none */
+  public static AuditRecord of(Job job, Outcome outcome, String workerId, Instant now, SignedReceipt receipt) {
     String resultMaterial;
     String reason;
     switch (outcome) {
@@ -72,7 +83,8 @@ public record AuditRecord(
         reason,
         now,
         workerId,
-        job.attempts());
+        job.attempts(),
+        receipt);
   }
 
   Map<String, AttributeValue> toItem() {
@@ -85,9 +97,14 @@ public record AuditRecord(
     item.put(DECISION, AttributeValue.fromS(decision.name()));
     item.put(RESULT_DIGEST, AttributeValue.fromS(resultDigest));
     item.put(REASON, AttributeValue.fromS(reason));
-    item.put(RECORDED_AT, AttributeValue.fromS(recordedAt.toString()));
+    item.put(RECORDED_AT, AttributeValue.fromS(SortableInstant.of(recordedAt)));
     item.put(WORKER_ID, AttributeValue.fromS(workerId));
     item.put(ATTEMPTS, AttributeValue.fromN(Integer.toString(attempts)));
+    if (receipt != null) {
+      item.put(ReceiptAttributes.RECEIPT, AttributeValue.fromS(Json.write(receipt)));
+      item.put(ReceiptAttributes.BOOT_ID, AttributeValue.fromS(receipt.receipt().bootId()));
+      item.put(ReceiptAttributes.SEQ, AttributeValue.fromN(Long.toString(receipt.receipt().seq())));
+    }
     return item;
   }
 

@@ -1,6 +1,7 @@
 package dev.keep.worker.jobs;
 
 import dev.keep.schema.api.JobRequest;
+import dev.keep.schema.audit.SignedReceipt;
 import dev.keep.schema.api.JobRequestDecoder;
 import dev.keep.schema.api.JobResult;
 import dev.keep.schema.encoding.Json;
@@ -54,10 +55,14 @@ public final class JobExecutor {
   }
 
   /**
-   * A decision: the job's outcome, and the key's new state when the decision charged it (null
-   * when it did not).
+   * A decision: the job's outcome, the key's new state when the decision charged it (null when it
+   * did not), and the enclave's signed receipt of it (null when the enclave made no decision).
    */
-  public record Decided(Outcome outcome, SealedBlob next) {}
+  public record Decided(Outcome outcome, SealedBlob next, SignedReceipt receipt) {
+    public Decided(Outcome outcome, SealedBlob next) {
+      this(outcome, next, null);
+    }
+  }
 
   /**
    * Decides {@code job} on {@code state}, the key's stored state (null when the key has none).
@@ -68,7 +73,8 @@ public final class JobExecutor {
       request = toEnclaveRequest(job);
     } catch (SchemaViolation e) {
       // The API validated this body; if it no longer passes, no retry will make it pass.
-      return new Decided(new Outcome.Rejected("INVALID_REQUEST", "stored request is invalid: " + e.getMessage()), null);
+      return new Decided(new Outcome.Rejected("INVALID_REQUEST", "stored request is invalid: " + e.getMessage()), null,
+          null);
     }
     ResponseFrame frame;
     try {
@@ -106,7 +112,7 @@ public final class JobExecutor {
               "enclave answered a " + job.kind() + " job with " + response.getClass().getSimpleName(), null);
     };
     // Only a signature charges; a state with any other answer would be a bug, and is not stored.
-    return new Decided(outcome, outcome instanceof Outcome.Signed ? next : null);
+    return new Decided(outcome, outcome instanceof Outcome.Signed ? next : null, frame.receipt());
   }
 
   private static Outcome signed(JobResult result) {

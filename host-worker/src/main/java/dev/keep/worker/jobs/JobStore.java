@@ -53,16 +53,19 @@ public final class JobStore {
   private final String jobsTable;
   private final String auditTable;
   private final String keysTable;
+  private final String receiptsTable;
 
   public JobStore(DynamoDbClient dynamo, String jobsTable, String auditTable) {
-    this(dynamo, jobsTable, auditTable, "keys");
+    this(dynamo, jobsTable, auditTable, "keys", "receipts");
   }
 
-  public JobStore(DynamoDbClient dynamo, String jobsTable, String auditTable, String keysTable) {
+  /** @param receiptsTable where each receipt is written with its job's end (issue 19) */
+  public JobStore(DynamoDbClient dynamo, String jobsTable, String auditTable, String keysTable, String receiptsTable) {
     this.dynamo = dynamo;
     this.jobsTable = jobsTable;
     this.auditTable = auditTable;
     this.keysTable = keysTable;
+    this.receiptsTable = receiptsTable;
   }
 
   /** One job of a group: its terminal outcome and audit record. */
@@ -86,8 +89,11 @@ public final class JobStore {
     record NotStorable(String jobId, String reason) implements GroupResult {}
   }
 
-  /** Most jobs in one group: DynamoDB takes 100 actions per transaction, two a job and one for the key. */
-  public static final int MAX_GROUP = 49;
+  /**
+   * Most jobs in one group: DynamoDB takes 100 actions per transaction; a job takes three (its end,
+   * its audit record, its receipt) and the key one.
+   */
+  public static final int MAX_GROUP = 33;
 
   /**
    * Ends a group of one key's jobs in one transaction, together with the key's state: {@code next}
@@ -132,9 +138,22 @@ public final class JobStore {
       }
       items.add(TransactWriteItem.builder().conditionCheck(check.build()).build());
     }
-    for (Ending e : endings) {
+    // Which ending each action belongs to, to name a job from DynamoDB's cancellation reasons.
+    List<Integer> endingOf = new ArrayList<>();
+    endingOf.add(-1);
+    for (int i = 0; i < endings.size(); i++) {
+      Ending e = endings.get(i);
       items.add(TransactWriteItem.builder().update(terminalUpdate(e.job(), owner, e.outcome(), now)).build());
       items.add(TransactWriteItem.builder().put(auditPut(e.audit())).build());
+      endingOf.add(i);
+      endingOf.add(i);
+      if (e.audit().receipt() != null) {
+        // No condition: the same receipt may be there already, written on its own after an earlier
+        // write of this job failed; the enclave signs one content per chain and seq.
+        items.add(TransactWriteItem.builder().put(Put.builder().tableName(receiptsTable)
+            .item(dev.keep.worker.audit.ChainItems.receipt(e.audit().receipt(), true)).build()).build());
+        endingOf.add(i);
+      }
     }
     try {
       dynamo.transactWriteItems(b -> b.transactItems(items));
@@ -143,7 +162,7 @@ public final class JobStore {
       List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
       for (int i = 0; i < reasons.size(); i++) {
         if ("ValidationError".equals(reasons.get(i).code())) {
-          String jobId = i == 0 ? null : endings.get((i - 1) / 2).job().jobId();
+          String jobId = i == 0 ? null : endings.get(endingOf.get(i)).job().jobId();
           String why = "DynamoDB refused the job's terminal write: "
               + Optional.ofNullable(reasons.get(i).message()).orElse(e.awsErrorDetails().errorMessage());
           return new GroupResult.NotStorable(jobId, why);
@@ -156,7 +175,7 @@ public final class JobStore {
       java.util.Set<String> lost = new java.util.LinkedHashSet<>();
       for (int i = 1; i < reasons.size(); i++) {
         if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
-          lost.add(endings.get((i - 1) / 2).job().jobId());
+          lost.add(endings.get(endingOf.get(i)).job().jobId());
         }
       }
       if (!lost.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.keep.worker.jobs;
 
 import dev.keep.schema.protocol.SealedBlob;
+import dev.keep.worker.audit.AuditLog;
 import dev.keep.worker.sealing.KeySealer;
 import java.time.Clock;
 import java.time.Instant;
@@ -68,14 +69,16 @@ public final class KeyLanes {
   private final KeySealer sealer;
   private final String owner;
   private final Clock clock;
+  private final AuditLog audit;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
   /** Each key's stored state as this worker last saw it; an empty Optional: the key has none. */
   private final Map<String, Optional<SealedBlob>> stored = new ConcurrentHashMap<>();
   private final AtomicLong groups = new AtomicLong();
   private final AtomicLong conflicts = new AtomicLong();
 
-  public KeyLanes(JobExecutor executor, JobStore store, KeySealer sealer, String owner, Clock clock) {
+  public KeyLanes(JobExecutor executor, JobStore store, KeySealer sealer, AuditLog audit, String owner, Clock clock) {
     this.executor = executor;
+    this.audit = audit;
     this.store = store;
     this.sealer = sealer;
     this.owner = owner;
@@ -136,6 +139,10 @@ public final class KeyLanes {
     }
   }
 
+  private static List<dev.keep.schema.audit.SignedReceipt> receipts(List<JobStore.Ending> endings) {
+    return endings.stream().map(e -> e.audit().receipt()).filter(java.util.Objects::nonNull).toList();
+  }
+
   private void decideAndStore(String keyId, List<Pending> group) {
     List<Pending> pending = new ArrayList<>(group);
     Map<String, String> notStorable = new ConcurrentHashMap<>();
@@ -154,6 +161,7 @@ public final class KeyLanes {
       Instant now = clock.instant();
       for (Pending p : pending) {
         Outcome outcome;
+        dev.keep.schema.audit.SignedReceipt receipt = null;
         String unstorable = notStorable.get(p.job().jobId());
         if (unstorable != null) {
           outcome = new Outcome.Failed("RESULT_NOT_STORED", "the result could not be stored, so it was not released: "
@@ -176,12 +184,24 @@ public final class KeyLanes {
             }
             d = new JobExecutor.Decided(new Outcome.Rejected("KEY_NOT_FOUND", e.getMessage()), null);
           }
+          if (d.receipt() != null) {
+            try {
+              audit.sawBoot(d.receipt().receipt().bootId());
+            } catch (AuditLog.AuditUnavailable e) {
+              // Its boot's document is not archived, so its receipt could not be verified: the job
+              // waits, and the receipt is kept on its own so the chain shows no gap.
+              audit.writeUnended(List.of(d.receipt()));
+              p.result().complete(new Result.Transient(e.getMessage()));
+              continue;
+            }
+          }
           outcome = d.outcome();
           if (d.next() != null) {
             head = d.next();
           }
+          receipt = d.receipt();
         }
-        endings.add(new JobStore.Ending(p.job(), outcome, AuditRecord.of(p.job(), outcome, owner, now)));
+        endings.add(new JobStore.Ending(p.job(), outcome, AuditRecord.of(p.job(), outcome, owner, now, receipt)));
         decided.add(p);
       }
       if (retryRound) {
@@ -191,7 +211,18 @@ public final class KeyLanes {
       if (endings.isEmpty()) {
         return;
       }
-      JobStore.GroupResult result = store.commitGroup(keyId, base, head == base ? null : head, endings, owner, now);
+      JobStore.GroupResult result;
+      try {
+        result = store.commitGroup(keyId, base, head == base ? null : head, endings, owner, now);
+      } catch (RuntimeException e) {
+        audit.writeUnended(receipts(endings));
+        throw e;
+      }
+      if (!(result instanceof JobStore.GroupResult.Committed)) {
+        // Nothing of the group was written, and its jobs are decided again or given up: the answers
+        // the enclave released for them are kept in the chain all the same.
+        audit.writeUnended(receipts(endings));
+      }
       switch (result) {
         case JobStore.GroupResult.Committed c -> {
           groups.incrementAndGet();

@@ -78,7 +78,8 @@ public final class TenantAuthenticator {
         item.containsKey(TenantAttributes.RATE_PER_SECOND)
             ? Double.parseDouble(item.get(TenantAttributes.RATE_PER_SECOND).n()) : Tenant.DEFAULT_RATE_PER_SECOND,
         item.containsKey(TenantAttributes.RATE_BURST)
-            ? Integer.parseInt(item.get(TenantAttributes.RATE_BURST).n()) : Tenant.DEFAULT_BURST);
+            ? Integer.parseInt(item.get(TenantAttributes.RATE_BURST).n()) : Tenant.DEFAULT_BURST,
+        Tenant.Role.of(item.containsKey(TenantAttributes.ROLE) ? item.get(TenantAttributes.ROLE).s() : null));
     known.put(hash, new Known(tenant, System.nanoTime() + REMEMBERED.toNanos()));
     return Optional.of(tenant);
   }

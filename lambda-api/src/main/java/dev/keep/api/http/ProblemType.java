@@ -9,6 +9,8 @@ public enum ProblemType {
   /** Not JSON, a key given twice, not UTF-8, an empty body, a bad header or query parameter. */
   MALFORMED("malformed-request", "The request is malformed", 400, "INVALID_REQUEST"),
   UNAUTHENTICATED("unauthenticated", "No valid API key", 401, "UNAUTHENTICATED"),
+  /** The API key's role does not allow the route: an auditor's key on a route that changes something. */
+  FORBIDDEN("forbidden", "The API key's role does not allow this", 403, "FORBIDDEN"),
   /** Also another tenant's job, key or batch: the two are indistinguishable. */
   NOT_FOUND("not-found", "Not found", 404, "NOT_FOUND"),
   METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405, "METHOD_NOT_ALLOWED"),

@@ -56,6 +56,8 @@ public final class KeepCli {
         code = enclave(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("audit")) {
         code = audit(list.subList(1, list.size()));
+      } else if (!list.isEmpty() && list.get(0).equals("admin")) {
+        code = admin(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("attestation")) {
         code = attestation(list.subList(1, list.size()));
       } else if (!list.isEmpty() && list.get(0).equals("demo")) {
@@ -111,8 +113,23 @@ public final class KeepCli {
     }
   }
 
+  private static int admin(List<String> args) {
+    try {
+      return new dev.keep.local.cli.AdminCli(System.out, System.getenv()).run(args);
+    } catch (AttestationCli.Usage e) {
+      System.err.println("keep: " + e.getMessage());
+      System.err.println("usage: keep admin create-api-key --tenant T [--role submitter|auditor] [--rate N]");
+      System.err.println("       (the tenants table is KEEP_TENANTS_TABLE, default tenants; AWS settings as the SDK's:");
+      System.err.println("        AWS_REGION, credentials, AWS_ENDPOINT_URL_DYNAMODB for the local stack)");
+      return 2;
+    }
+  }
+
   private static int audit(List<String> args) {
     try {
+      if (!args.isEmpty() && args.getFirst().equals("export")) {
+        return new dev.keep.local.cli.AuditExportCli(System.out).run(args.subList(1, args.size()));
+      }
       return new dev.keep.local.cli.AuditCli(System.out).run(args);
     } catch (dev.keep.local.cli.AuditCli.Failure e) {
       System.err.println("keep: audit: " + e.getMessage());
@@ -120,7 +137,8 @@ public final class KeepCli {
     } catch (AttestationCli.Usage e) {
       System.err.println("keep: " + e.getMessage());
       System.err.println("usage: keep audit verify --export FILE (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE | --insecure-no-pcrs)");
-      System.err.println("         [--allow-debug] [--local-root PEM]");
+      System.err.println("         [--allow-debug] [--local-root PEM] [--partial]");
+      System.err.println("       keep audit export --api URL --api-key KEY --out FILE [--from ISO-INSTANT] [--to ISO-INSTANT]");
       return 2;
     }
   }
@@ -291,11 +309,14 @@ public final class KeepCli {
       stopped.countDown();
     }));
     stack.createTenant("local", apiKey);
+    String auditorKey = ApiKeys.generate("keep_audit_");
+    stack.createAuditorKey("local", auditorKey);
     String keyId = "local-key";
     EnclaveResponse.KeyInfo key = stack.createKey(keyId, "local");
     System.out.println("Keep is up (local mode). Ctrl-C stops it.");
     System.out.println("  API URL:   " + stack.apiUrl());
     System.out.println("  API key:   " + apiKey);
+    System.out.println("  auditor:   " + auditorKey + "  (read-only: 403 on every route that changes anything)");
     if (stack.hostCount() > 1) {
       System.out.println("  hosts:     " + enclaves(stack) + "; each with its own worker, one limit per key");
     }
@@ -317,6 +338,13 @@ public final class KeepCli {
         + " -H 'Authorization: Bearer " + apiKey + "' -d '{\"url\":\"http://127.0.0.1:9000/hook\",\"eventTypes\":"
         + "[\"job.signed\",\"job.rejected\",\"job.failed\"]}'  (http only to loopback, in local mode; the answer's"
         + " secret is shown once)");
+    System.out.println("  audit:     ./keep audit export --api " + stack.apiUrl() + " --api-key " + auditorKey
+        + " --out audit.jsonl && ./keep audit verify --export audit.jsonl --insecure-no-pcrs --local-root "
+        + stack.attestationRootPem());
+    System.out.println("             (checkpoints are archived to " + stack.checkpointDirectory() + "; PCRs of this build:"
+        + " ./keep enclave measure --out pcrs.json, then --pcrs pcrs.json instead of --insecure-no-pcrs)");
+    System.out.println("  admin:     AWS_ENDPOINT_URL_DYNAMODB=" + stack.dynamoEndpoint() + " AWS_REGION=us-east-1"
+        + " AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local ./keep admin create-api-key --tenant local --role auditor");
     System.out.flush();
     stopped.await();
     return 0;
@@ -350,7 +378,9 @@ public final class KeepCli {
     System.err.println("  keep enclave verify (--cid N | --local) (--pcrs FILE | ...)  attest a running enclave with a fresh nonce");
     System.err.println("  keep enclave measure [--out FILE]        the PCRs a local enclave of this build reports");
     System.err.println("  keep attestation verify --document FILE ...  check an AWS Nitro attestation document");
-    System.err.println("  keep audit verify --export FILE ...  check an audit export offline (issue 19, under way)");
+    System.err.println("  keep audit export --api URL --api-key KEY --out FILE  fetch a tenant's audit export (JSON Lines)");
+    System.err.println("  keep audit verify --export FILE ...  check an audit export offline");
+    System.err.println("  keep admin create-api-key --tenant T [--role submitter|auditor]  make an API key (shown once)");
     return 2;
   }
 

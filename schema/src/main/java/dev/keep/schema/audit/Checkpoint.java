@@ -6,16 +6,18 @@ import dev.keep.schema.encoding.Json;
 import java.util.Objects;
 
 /**
- * The enclave's statement that its boot {@code bootId} had issued {@code seq} receipts, the last of
- * which links to {@code head} ({@link Receipt#link()}). Signed like a receipt, under its own tag,
+ * The enclave's statement that its boot {@code bootId} had issued {@code seq} receipts to tenant
+ * {@code tenant}, the last of which links to {@code head} ({@link Receipt#link()}; 64 zeros before
+ * the first). Signed like a receipt, under its own tag,
  * over its JCS form: {@code TaggedHash("KEEP/checkpoint/v1", JCS(checkpoint))}. Kept where the host
  * cannot erase it, it makes dropping the tail of a chain before it detectable.
  */
-public record Checkpoint(String bootId, long seq, String head, String time, String auditKey) {
+public record Checkpoint(String bootId, String tenant, long seq, String head, String time, String auditKey) {
   public static final String TAG = "KEEP/checkpoint/v1";
 
   public Checkpoint {
     Objects.requireNonNull(bootId, "bootId");
+    Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(head, "head");
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(auditKey, "auditKey");

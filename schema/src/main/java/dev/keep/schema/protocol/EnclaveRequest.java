@@ -36,6 +36,9 @@ import java.util.regex.Pattern;
   @JsonSubTypes.Type(value = EnclaveRequest.EvaluatePolicy.class, name = "evaluate_policy"),
   @JsonSubTypes.Type(value = EnclaveRequest.Attest.class, name = "attest"),
   @JsonSubTypes.Type(value = EnclaveRequest.UnsealKey.class, name = "unseal_key"),
+  @JsonSubTypes.Type(value = EnclaveRequest.AuditBoot.class, name = "audit_boot"),
+  @JsonSubTypes.Type(value = EnclaveRequest.AuditCheckpoints.class, name = "audit_checkpoints"),
+  @JsonSubTypes.Type(value = EnclaveRequest.AuditReceipts.class, name = "audit_receipts"),
 })
 public sealed interface EnclaveRequest {
 
@@ -246,6 +249,36 @@ public sealed interface EnclaveRequest {
           throw new IllegalArgumentException("nonce: must be 1.." + MAX_NONCE_BYTES + " bytes, hex");
         }
         nonce = nonce.toLowerCase(Locale.ROOT);
+      }
+    }
+  }
+
+  /**
+   * This boot's attestation document: the one made at start, whose {@code user_data} commits to the
+   * audit key, and whose SHA-256 is the {@code bootId} of every receipt this boot signs (issue 19).
+   * The answer is an {@link EnclaveResponse.Attestation} with no nonce and no policies.
+   */
+  record AuditBoot() implements EnclaveRequest {}
+
+  /**
+   * The checkpoints now due: for each tenant's chain, one when {@code every} receipts were issued
+   * since its last, or a set time passed with any; with {@code all}, one for every chain with a
+   * receipt since its last (a worker stopping). The answer is {@link EnclaveResponse.Checkpoints}.
+   */
+  record AuditCheckpoints(boolean all) implements EnclaveRequest {}
+
+  /**
+   * The receipts {@code fromSeq..toSeq} of {@code tenant}'s chain in this boot, those the enclave
+   * still holds ({@link #MAX_RECEIPTS} at most): how a worker fills a gap a crash left between the
+   * enclave's answer and its write. The answer is {@link EnclaveResponse.Receipts}.
+   */
+  record AuditReceipts(String tenant, long fromSeq, long toSeq) implements EnclaveRequest {
+    public static final int MAX_RECEIPTS = 1_000;
+
+    public AuditReceipts {
+      Objects.requireNonNull(tenant, "tenant");
+      if (fromSeq < 1 || toSeq < fromSeq || toSeq - fromSeq >= MAX_RECEIPTS) {
+        throw new IllegalArgumentException("fromSeq, toSeq: 1 <= fromSeq <= toSeq < fromSeq + " + MAX_RECEIPTS);
       }
     }
   }

@@ -20,6 +20,8 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = EnclaveResponse.PolicyInfo.class, name = "policy"),
   @JsonSubTypes.Type(value = EnclaveResponse.PolicyDecision.class, name = "policy_decision"),
   @JsonSubTypes.Type(value = EnclaveResponse.Attestation.class, name = "attestation"),
+  @JsonSubTypes.Type(value = EnclaveResponse.Checkpoints.class, name = "checkpoints"),
+  @JsonSubTypes.Type(value = EnclaveResponse.Receipts.class, name = "receipts"),
   @JsonSubTypes.Type(value = EnclaveResponse.Error.class, name = "error"),
 })
 public sealed interface EnclaveResponse {
@@ -82,6 +84,20 @@ public sealed interface EnclaveResponse {
       requireHex("auditKey", auditKey, 32);
       requireHex("userData", userData, 32);
       policies = List.copyOf(policies);
+    }
+  }
+
+  /** Signed audit checkpoints (issue 19), one per tenant chain that was due; possibly none. */
+  record Checkpoints(List<dev.keep.schema.audit.Checkpoint.Signed> checkpoints) implements EnclaveResponse {
+    public Checkpoints {
+      checkpoints = List.copyOf(checkpoints);
+    }
+  }
+
+  /** Receipts the enclave still holds, in seq order (an answer to {@code audit_receipts}). */
+  record Receipts(List<dev.keep.schema.audit.SignedReceipt> receipts) implements EnclaveResponse {
+    public Receipts {
+      receipts = List.copyOf(receipts);
     }
   }
 

@@ -15,8 +15,12 @@ public final class Tables {
   public static final TableDefinition IDEMPOTENCY = load("idempotency");
   public static final TableDefinition WEBHOOKS = load("webhooks");
   public static final TableDefinition DELIVERIES = load("deliveries");
+  public static final TableDefinition RECEIPTS = load("receipts");
+  public static final TableDefinition CHECKPOINTS = load("checkpoints");
+  public static final TableDefinition ATTESTATIONS = load("attestations");
 
-  public static final List<TableDefinition> ALL = List.of(JOBS, AUDIT, TENANTS, KEYS, BATCHES, IDEMPOTENCY, WEBHOOKS, DELIVERIES);
+  public static final List<TableDefinition> ALL = List.of(JOBS, AUDIT, TENANTS, KEYS, BATCHES, IDEMPOTENCY, WEBHOOKS,
+      DELIVERIES, RECEIPTS, CHECKPOINTS, ATTESTATIONS);
 
   private Tables() {}
 

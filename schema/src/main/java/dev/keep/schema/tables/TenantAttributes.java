@@ -9,6 +9,11 @@ public final class TenantAttributes {
   public static final String RATE_PER_SECOND = "rateLimitPerSecond";
   public static final String RATE_BURST = "rateLimitBurst";
   public static final String NAME = "name";
+  /**
+   * What the API key may do: {@code submitter} (the default when absent) or {@code auditor}, which
+   * reads and never creates or changes anything (issue 19).
+   */
+  public static final String ROLE = "role";
   public static final String CREATED_AT = "createdAt";
 
   /** {@code keys} table. */

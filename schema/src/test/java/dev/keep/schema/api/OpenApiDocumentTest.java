@@ -9,7 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keep.schema.audit.Checkpoint;
+import dev.keep.schema.audit.ExportLine;
+import dev.keep.schema.audit.Receipt;
+import dev.keep.schema.audit.SignedReceipt;
 import dev.keep.schema.encoding.Json;
+import dev.keep.schema.protocol.EnclaveResponse.PolicyRef;
 import dev.keep.schema.protocol.EnclaveResponse.PolicyTrace;
 import dev.keep.schema.protocol.PsbtReport;
 import dev.keep.schema.webhook.EventType;
@@ -36,9 +41,10 @@ import org.junit.jupiter.api.Test;
 class OpenApiDocumentTest {
   private static final String JSON = "application/json";
   private static final String PROBLEM = "application/problem+json";
+  private static final String NDJSON = "application/x-ndjson";
 
   /** The slugs of lambda-api's {@code ProblemType}, which this module cannot see. */
-  private static final List<String> SLUGS = List.of("malformed-request", "unauthenticated", "not-found",
+  private static final List<String> SLUGS = List.of("malformed-request", "unauthenticated", "forbidden", "not-found",
       "method-not-allowed", "idempotency-key-reused", "idempotency-request-in-progress", "conflict", "payload-too-large",
       "unsupported-media-type", "invalid-request", "rate-limited", "internal");
 
@@ -121,6 +127,9 @@ class OpenApiDocumentTest {
     expected.put("/v1/webhooks/{id}/deliveries", Set.of("get"));
     expected.put("/v1/webhooks/{id}/deliveries/{deliveryId}/resend", Set.of("post"));
     expected.put("/v1/webhooks/{id}/replay", Set.of("post"));
+    expected.put("/v1/audit", Set.of("get"));
+    expected.put("/v1/audit/export", Set.of("get"));
+    expected.put("/v1/attestations/{bootId}", Set.of("get"));
     expected.put("/v1/openapi.json", Set.of("get"));
     Map<String, Set<String>> actual = new LinkedHashMap<>();
     Set<String> operationIds = new HashSet<>();
@@ -133,7 +142,7 @@ class OpenApiDocumentTest {
         String at = method.toUpperCase() + " " + item.getKey();
         assertTrue(operationIds.add(operation.path("operationId").asText()), at + ": operationId must be unique");
         assertFalse(operation.path("responses").isEmpty(), at + ": has no responses");
-        for (String name : List.of("id", "deliveryId")) {
+        for (String name : List.of("id", "deliveryId", "bootId")) {
           if (item.getKey().contains("{" + name + "}")) {
             assertTrue(parameters(doc, operation).stream().anyMatch(p -> p.path("in").asText().equals("path")
                 && p.path("name").asText().equals(name) && p.path("required").asBoolean()),
@@ -227,8 +236,10 @@ class OpenApiDocumentTest {
           Set<String> media = new HashSet<>();
           response.path("content").fieldNames().forEachRemaining(media::add);
           String at = op.getKey() + " " + item.getKey() + " " + r.getKey();
-          // 204 No Content has no body, so no content type (RFC 9110 §15.3.5).
-          assertEquals(r.getKey().equals("204") ? Set.of() : Set.of(r.getKey().startsWith("2") ? JSON : PROBLEM), media, at);
+          // 204 No Content has no body, so no content type (RFC 9110 §15.3.5); the audit export is
+          // JSON Lines.
+          String success = at.equals("get /v1/audit/export 200") ? NDJSON : JSON;
+          assertEquals(r.getKey().equals("204") ? Set.of() : Set.of(r.getKey().startsWith("2") ? success : PROBLEM), media, at);
           assertTrue(response.path("headers").has("Cache-Control"), at + ": Cache-Control");
         })));
     JsonNode unlisted = deref(doc, doc.at("/x-keep-unlisted-methods/response"));
@@ -256,6 +267,32 @@ class OpenApiDocumentTest {
         }
       });
     }
+    // AuditApi.NEXT_CURSOR_HEADER, present only when another slice follows.
+    JsonNode next = deref(doc, doc.at("/paths/~1v1~1audit~1export/get/responses/200/headers/Keep-Next-Cursor"));
+    assertEquals("string", next.at("/schema/type").asText());
+    assertFalse(next.path("required").asBoolean(), "absent on the last slice");
+  }
+
+  /** KeepApi: an auditor's key is refused every POST, PATCH and DELETE with 403, and no GET. */
+  @Test
+  void everyChangeDocumentsForbiddenAndNoReadDoes() {
+    JsonNode doc = OpenApiDocument.tree();
+    List<String> changes = new ArrayList<>();
+    doc.path("paths").properties().forEach(item -> item.getValue().properties().forEach(op -> {
+      String at = op.getKey().toUpperCase() + " " + item.getKey();
+      JsonNode forbidden = op.getValue().path("responses").path("403");
+      if (op.getKey().equals("get")) {
+        assertTrue(forbidden.isMissingNode(), at + ": every role may read");
+      } else {
+        changes.add(at);
+        assertEquals("#/components/responses/Forbidden", forbidden.path("$ref").asText(), at);
+      }
+    }));
+    assertEquals(10, changes.size(), changes.toString());
+    assertEquals("#/components/schemas/Problem.forbidden",
+        doc.at("/components/responses/Forbidden/content/application~1problem+json/schema/$ref").asText());
+    String roles = doc.at("/components/securitySchemes/apiKey/description").asText();
+    assertTrue(roles.contains("submitter") && roles.contains("auditor") && roles.contains("--role"), roles);
   }
 
   @Test
@@ -300,6 +337,35 @@ class OpenApiDocumentTest {
     deliveryStatus.path("enum").forEach(s -> statuses.add(s.asText()));
     // lambda-api's Delivery.Status, which this module cannot see.
     assertEquals(List.of("PENDING", "SUCCEEDED", "FAILED", "SKIPPED"), statuses);
+
+    // The audit routes: KeepApi's query parameters of each, and AuditApi's limits.
+    Map<String, Set<String>> audit = Map.of(
+        "/v1/audit", Set.of("keyId", "decision", "from", "to", "limit", "cursor"),
+        "/v1/audit/export", Set.of("from", "to", "cursor"),
+        "/v1/attestations/{bootId}", Set.of());
+    audit.forEach((route, expected) -> {
+      List<JsonNode> params = parameters(doc, doc.path("paths").path(route).path("get"));
+      Set<String> query = new TreeSet<>();
+      params.stream().filter(p -> p.path("in").asText().equals("query")).forEach(p -> query.add(p.path("name").asText()));
+      assertEquals(new TreeSet<>(expected), query, route);
+      for (String instant : List.of("from", "to")) {
+        if (expected.contains(instant)) {
+          assertEquals("date-time", find(params, instant).at("/schema/format").asText(), route + " " + instant);
+        }
+      }
+    });
+    JsonNode auditLimit = find(parameters(doc, doc.at("/paths/~1v1~1audit/get")), "limit").path("schema");
+    assertEquals(1, auditLimit.path("minimum").asInt());
+    assertEquals(200, auditLimit.path("maximum").asInt());
+    assertEquals(50, auditLimit.path("default").asInt());
+    assertEquals(200, doc.at("/components/schemas/AuditPage/properties/records/maxItems").asInt());
+    JsonNode decision = deref(doc, find(parameters(doc, doc.at("/paths/~1v1~1audit/get")), "decision").path("schema"));
+    List<String> decisions = new ArrayList<>();
+    decision.path("enum").forEach(d -> decisions.add(d.asText()));
+    // AuditApi's DECISIONS, which this module cannot see: the receipt's, and the host's FAILED.
+    List<String> expectedDecisions = new ArrayList<>(Receipt.DECISIONS);
+    expectedDecisions.add("FAILED");
+    assertEquals(expectedDecisions, decisions);
   }
 
   @Test
@@ -726,6 +792,174 @@ class OpenApiDocumentTest {
     assertFails(OpenApiDocument.validateResponse("GET", "/v1/jobs/a/b", 200, JSON, JOB_ACCEPTED), "no path of the document");
     assertFails(OpenApiDocument.validateResponse("POST", "/v1/jobs", 202, JSON, "{\"jobId\":"), "body: is not JSON");
     assertFails(OpenApiDocument.validateResponse("POST", "/v1/jobs", 202, JSON, ""), "body: is required");
+  }
+
+  // --- audit ---------------------------------------------------------------------------------
+
+  private static final String BOOT = "a1".repeat(32);
+  private static final String AUDIT_KEY = "55".repeat(32);
+
+  private static Receipt receipt(long seq, String prev, String decision) {
+    boolean signed = decision.equals("SIGNED");
+    return new Receipt(Receipt.VERSION, seq, prev, BOOT, "2026-12-02T12:00:0" + seq + ".123456789Z", JOB_ID, "local",
+        "local-key", "message", "33".repeat(32), decision, signed ? null : "max-tx", signed ? null : "over the limit",
+        signed ? null : 3L, signed ? null : "44".repeat(32), signed ? "66".repeat(32) : null, AUDIT_KEY);
+  }
+
+  private static final SignedReceipt SIGNED_RECEIPT = new SignedReceipt(receipt(1, Receipt.GENESIS, "SIGNED"), "77".repeat(64));
+  private static final SignedReceipt REJECTED_RECEIPT =
+      new SignedReceipt(receipt(2, SIGNED_RECEIPT.receipt().link(), "REJECTED"), "78".repeat(64));
+
+  /** The lines of an export as AuditApi writes them: the stored signed items, tagged. */
+  private static List<String> exportLines() {
+    Checkpoint.Signed checkpoint = new Checkpoint.Signed(new Checkpoint(BOOT, "local", 2, REJECTED_RECEIPT.receipt().link(),
+        "2026-12-02T12:05:00Z", AUDIT_KEY), "12".repeat(64));
+    List<String> lines = new ArrayList<>();
+    lines.add(Json.write(Map.of("type", "attestation", "bootId", BOOT, "document", "ZG9jdW1lbnQ=", "auditKey", AUDIT_KEY,
+        "policies", List.of())));
+    for (SignedReceipt r : List.of(SIGNED_RECEIPT, REJECTED_RECEIPT)) {
+      String stored = Json.write(r);
+      lines.add("{\"type\":\"receipt\"," + stored.substring(1));
+    }
+    String stored = Json.write(checkpoint);
+    lines.add("{\"type\":\"checkpoint\"," + stored.substring(1));
+    // And as the records of dev.keep.schema.audit serialise them.
+    lines.add(Json.write(new ExportLine.Attestation(BOOT, "ZG9jdW1lbnQ=", AUDIT_KEY,
+        List.of(new PolicyRef("local-key", 3, "44".repeat(32))))));
+    lines.add(Json.write(ExportLine.ReceiptLine.of(SIGNED_RECEIPT)));
+    lines.add(Json.write(ExportLine.CheckpointLine.of(checkpoint)));
+    return lines;
+  }
+
+  @Test
+  void theAuditAnswersConformAsSerialised() {
+    AuditRecordView signed = new AuditRecordView(JOB_ID, "local-key", "message", "SIGNED", "signed",
+        "2026-12-02T12:00:01.123456789Z", 1, "88".repeat(32), "99".repeat(32), SIGNED_RECEIPT);
+    AuditRecordView rejected = new AuditRecordView(JOB_ID, "local-key", "message", "REJECTED",
+        "POLICY_DENIED: policy rule 'max-tx': over the limit", "2026-12-02T12:00:02Z", 1, "88".repeat(32), "99".repeat(32),
+        REJECTED_RECEIPT);
+    AuditRecordView failed = new AuditRecordView(JOB_ID, "local-key", "policy_evaluate", "FAILED",
+        "ATTEMPTS_EXHAUSTED: 5 attempts", "2026-12-02T12:10:00Z", 5, "88".repeat(32), "99".repeat(32), null);
+    assertConforms("GET", "/v1/audit?keyId=local-key&decision=SIGNED&limit=200", 200, JSON,
+        Json.write(new AuditPage(List.of(failed, rejected, signed), "eyJ2IjoxfQ")));
+    assertConforms("GET", "/v1/audit", 200, JSON, Json.write(new AuditPage(List.of(), null)));
+    assertConforms("GET", "/v1/attestations/" + BOOT, 200, JSON,
+        Json.write(new AttestationView(BOOT, "nitro", AUDIT_KEY, "ZG9jdW1lbnQ=", "2026-12-02T12:00:00Z")));
+
+    // The export is JSON Lines: the body is not one JSON value, each line is an ExportLine.
+    List<String> lines = exportLines();
+    for (String line : lines) {
+      assertEquals(List.of(), OpenApiDocument.validateSchema("ExportLine", line), line);
+    }
+    assertEquals("#/components/schemas/ExportLine", OpenApiDocument.tree()
+        .at("/paths/~1v1~1audit~1export/get/responses/200/content/application~1x-ndjson/x-keep-item-schema/$ref").asText());
+    assertConforms("GET", "/v1/audit/export?from=2026-12-02T00:00:00Z", 200, NDJSON, String.join("\n", lines) + "\n");
+    assertConforms("GET", "/v1/audit/export", 200, NDJSON, "");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit/export", 200, JSON, lines.get(0)), "Content-Type");
+
+    Problem forbidden = new Problem("/problems/forbidden", "The API key's role does not allow this", 403,
+        "this API key is an auditor's: it reads and never creates or changes anything; POST /v1/jobs needs a submitter's key",
+        "r-8", "FORBIDDEN", null);
+    assertConforms("POST", "/v1/jobs", 403, PROBLEM, Json.write(forbidden));
+    assertConforms("DELETE", "/v1/webhooks/" + WEBHOOK_ID, 403, PROBLEM, Json.write(forbidden));
+    assertConforms("PATCH", "/v1/webhooks/" + WEBHOOK_ID, 403, PROBLEM, Json.write(forbidden));
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/jobs", 403, PROBLEM, Json.write(forbidden)), "status 403 is not documented");
+    assertFails(OpenApiDocument.validateResponse("POST", "/v1/jobs", 403, PROBLEM, METHOD_NOT_ALLOWED), "body.type");
+    assertConforms("GET", "/v1/attestations/nope", 404, PROBLEM, Json.write(new Problem("/problems/not-found", "Not found",
+        404, "no attestation document for boot nope", "r-9", "NOT_FOUND", null)));
+    assertConforms("GET", "/v1/audit?decision=MAYBE", 422, PROBLEM, Json.write(new Problem("/problems/invalid-request",
+        "The request breaks a rule", 422, "query.decision: must be one of [SIGNED, REJECTED, EVALUATED, FAILED], got 'MAYBE'",
+        "r-10", "INVALID_REQUEST", List.of(new Problem.FieldError("query.decision",
+            "must be one of [SIGNED, REJECTED, EVALUATED, FAILED], got 'MAYBE'")))));
+    assertConforms("GET", "/v1/audit/export?cursor=x", 400, PROBLEM, Json.write(new Problem("/problems/malformed-request",
+        "The request is malformed", 400, "query.cursor: is not a cursor this API gave out", "r-11", "INVALID_REQUEST",
+        List.of(new Problem.FieldError("query.cursor", "is not a cursor this API gave out")))));
+    assertConforms("POST", "/v1/audit", 405, PROBLEM, METHOD_NOT_ALLOWED);
+  }
+
+  @Test
+  void anAuditAnswerThatBreaksARuleFails() throws Exception {
+    AuditRecordView record = new AuditRecordView(JOB_ID, "local-key", "message", "SIGNED", "signed",
+        "2026-12-02T12:00:01Z", 1, "88".repeat(32), "99".repeat(32), SIGNED_RECEIPT);
+    ObjectNode page = (ObjectNode) Json.MAPPER.readTree(Json.write(new AuditPage(List.of(record), null)));
+    ObjectNode view = (ObjectNode) page.path("records").get(0);
+    ObjectNode r = (ObjectNode) view.at("/receipt/receipt");
+    // Every member of a receipt is present, nulls included: what is hashed is every member.
+    r.remove("rule");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)),
+        "body.records[0].receipt.receipt.rule");
+    r.putNull("rule").put("prev", "00");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)),
+        "body.records[0].receipt.receipt.prev");
+    r.put("prev", Receipt.GENESIS).put("decision", "FAILED");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)),
+        "body.records[0].receipt.receipt.decision");
+    r.put("decision", "SIGNED").put("v", 2);
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)),
+        "body.records[0].receipt.receipt.v");
+    r.put("v", 1).put("tenantId", "local");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)),
+        "body.records[0].receipt.receipt.tenantId");
+    r.remove("tenantId");
+    ((ObjectNode) view.get("receipt")).put("signature", "77");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)),
+        "body.records[0].receipt.signature");
+    view.remove("receipt");
+    view.put("workerId", "w-1");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)), "body.records[0].workerId");
+    view.remove("workerId");
+    view.put("decision", "QUEUED");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/audit", 200, JSON, Json.write(page)), "body.records[0].decision");
+    view.put("decision", "FAILED");
+    assertConforms("GET", "/v1/audit", 200, JSON, Json.write(page));
+
+    ObjectNode attestation = (ObjectNode) Json.MAPPER.readTree(
+        Json.write(new AttestationView(BOOT, "local", AUDIT_KEY, "ZG9jdW1lbnQ=", "2026-12-02T12:00:00Z")));
+    attestation.put("mode", "sgx");
+    assertFails(OpenApiDocument.validateResponse("GET", "/v1/attestations/" + BOOT, 200, JSON, Json.write(attestation)),
+        "body.mode");
+
+    List<String> lines = exportLines();
+    assertFails(OpenApiDocument.validateSchema("ExportLine", lines.get(1).replace("\"type\":\"receipt\"", "\"type\":\"job\"")),
+        "body.type: is \"job\"; must be one of [attestation, receipt, checkpoint]");
+    assertFails(OpenApiDocument.validateSchema("ExportLine", lines.get(3).replace("\"type\":\"checkpoint\"", "\"type\":\"receipt\"")),
+        "body.receipt");
+    ObjectNode attestationLine = (ObjectNode) Json.MAPPER.readTree(lines.get(0));
+    attestationLine.remove("policies");
+    assertFails(OpenApiDocument.validateSchema("ExportLine", Json.write(attestationLine)), "body.policies");
+  }
+
+  /** The audit schemas name every component of their records, and state the tags signatures use. */
+  @Test
+  void theAuditSchemasFollowTheirRecords() {
+    JsonNode schemas = OpenApiDocument.tree().path("components").path("schemas");
+    Map<String, Class<? extends Record>> records = new LinkedHashMap<>();
+    records.put("AuditRecordView", AuditRecordView.class);
+    records.put("AuditPage", AuditPage.class);
+    records.put("AttestationView", AttestationView.class);
+    records.put("Receipt", Receipt.class);
+    records.put("SignedReceipt", SignedReceipt.class);
+    records.put("Checkpoint", Checkpoint.class);
+    records.put("PolicyRef", PolicyRef.class);
+    records.forEach((name, type) -> {
+      Set<String> components = new TreeSet<>();
+      Arrays.stream(type.getRecordComponents()).forEach(c -> components.add(c.getName()));
+      Set<String> properties = new TreeSet<>();
+      schemas.path(name).path("properties").fieldNames().forEachRemaining(properties::add);
+      assertEquals(components, properties, name);
+      assertFalse(schemas.path(name).path("additionalProperties").asBoolean(true), name + " is closed");
+    });
+    // Receipt is written with every member (JsonInclude.ALWAYS), so every one is required.
+    Set<String> required = new TreeSet<>();
+    schemas.at("/Receipt/required").forEach(n -> required.add(n.asText()));
+    Set<String> components = new TreeSet<>();
+    Arrays.stream(Receipt.class.getRecordComponents()).forEach(c -> components.add(c.getName()));
+    assertEquals(components, required);
+    String signature = schemas.at("/SignedReceipt/description").asText();
+    assertTrue(signature.contains("TaggedHash(\"" + Receipt.TAG + "\", JCS(receipt))") && signature.contains("RFC 8785")
+        && signature.contains("SHA256(SHA256(tag) || SHA256(tag) || data)"), signature);
+    assertTrue(schemas.at("/Checkpoint/description").asText().contains("\"" + Checkpoint.TAG + "\""));
+    assertTrue(schemas.at("/Receipt/description").asText().contains("64 zeros"));
   }
 
   // --- helpers --------------------------------------------------------------------------------

@@ -44,10 +44,10 @@ class ReceiptTest {
         + "\"reason\":\"max_amount: 1,000,001 sats > 1,000,000\",\"policyVersion\":3,\"policyHash\":\"" + "44".repeat(32)
         + "\",\"resultDigest\":null,\"auditKey\":\"" + "55".repeat(32) + "\"},\"signature\":\"" + "77".repeat(64) + "\"}", json);
     assertEquals(receipt, dev.keep.schema.encoding.Json.MAPPER.readValue(json, ExportLine.class));
-    ExportLine checkpoint = new ExportLine.CheckpointLine(new Checkpoint("22".repeat(32), 2, RECEIPT.link(),
+    ExportLine checkpoint = new ExportLine.CheckpointLine(new Checkpoint("22".repeat(32), "t-1", 2, RECEIPT.link(),
         "2026-12-02T12:05:00Z", "55".repeat(32)), "88".repeat(64));
     String cp = dev.keep.schema.encoding.Json.write(checkpoint);
-    assertEquals("{\"type\":\"checkpoint\",\"checkpoint\":{\"bootId\":\"" + "22".repeat(32) + "\",\"seq\":2,\"head\":\""
+    assertEquals("{\"type\":\"checkpoint\",\"checkpoint\":{\"bootId\":\"" + "22".repeat(32) + "\",\"tenant\":\"t-1\",\"seq\":2,\"head\":\""
         + RECEIPT.link() + "\",\"time\":\"2026-12-02T12:05:00Z\",\"auditKey\":\"" + "55".repeat(32) + "\"},\"signature\":\""
         + "88".repeat(64) + "\"}", cp);
     assertEquals(checkpoint, dev.keep.schema.encoding.Json.MAPPER.readValue(cp, ExportLine.class));

@@ -88,6 +88,9 @@ class ProtocolCodecTest {
     // A response that carries what it sealed: a signature with the charged policy state.
     actual.append(new String(ProtocolCodec.encode(ResponseFrame.of("1", ProtocolSamples.RESPONSES.get(0),
         List.of(ProtocolSamples.SEALED_KEY, ProtocolSamples.SEALED_STATE))), StandardCharsets.UTF_8)).append('\n');
+    // A signature with its audit receipt, as the enclave answers a job (issue 19).
+    actual.append(new String(ProtocolCodec.encode(ResponseFrame.of("1", ProtocolSamples.RESPONSES.get(3), List.of())
+        .withReceipt(ProtocolSamples.SIGNED_RECEIPT)), StandardCharsets.UTF_8)).append('\n');
     Path golden = Path.of("src/test/resources/golden/protocol.jsonl");
     if (Boolean.getBoolean("keep.golden.update")) {
       Files.writeString(golden, actual);

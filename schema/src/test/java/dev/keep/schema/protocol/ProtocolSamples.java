@@ -62,7 +62,15 @@ final class ProtocolSamples {
       new EnclaveRequest.Attest("00112233445566778899aabbccddeeff"),
       new EnclaveRequest.UnsealKey("treasury-1", SEALED_KEY, SEALED_STATE, "MIAGCSqGSIb3DQEHA6CAMIACAQA="),
       new EnclaveRequest.GetPolicy("treasury-1"),
-      new EnclaveRequest.EvaluatePolicy(new EnclaveRequest.SignPsbt(JOB, "treasury-1", PSBT, "testnet", false)));
+      new EnclaveRequest.EvaluatePolicy(new EnclaveRequest.SignPsbt(JOB, "treasury-1", PSBT, "testnet", false)),
+      new EnclaveRequest.AuditBoot(),
+      new EnclaveRequest.AuditCheckpoints(false),
+      new EnclaveRequest.AuditReceipts("tenant-a", 7, 9));
+
+  static final dev.keep.schema.audit.Receipt RECEIPT = new dev.keep.schema.audit.Receipt(1, 7, DIGEST, "22".repeat(32),
+      "2026-12-02T12:00:00.000001Z", JOB, "tenant-a", "treasury-1", "message", "33".repeat(32), "SIGNED", null, null,
+      3L, DIGEST, "66".repeat(32), XONLY);
+  static final dev.keep.schema.audit.SignedReceipt SIGNED_RECEIPT = new dev.keep.schema.audit.SignedReceipt(RECEIPT, SIG);
 
   static final List<EnclaveResponse> RESPONSES = List.of(
       new EnclaveResponse.HealthStatus("ok", "local", 2),
@@ -85,7 +93,10 @@ final class ProtocolSamples {
       new EnclaveResponse.Attestation("local", "hEShATgioFkQAA==", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
           XONLY, DIGEST, List.of(new EnclaveResponse.PolicyRef("treasury-1", 3, DIGEST))),
       new EnclaveResponse.Error(ErrorCode.KEY_NOT_FOUND, "keyId: this enclave holds no key named 'x'"),
-      new EnclaveResponse.Error(ErrorCode.RESULT_TOO_LARGE, "the answer is 4194400 bytes, over the 4194304-byte frame limit"));
+      new EnclaveResponse.Error(ErrorCode.RESULT_TOO_LARGE, "the answer is 4194400 bytes, over the 4194304-byte frame limit"),
+      new EnclaveResponse.Checkpoints(List.of(new dev.keep.schema.audit.Checkpoint.Signed(new dev.keep.schema.audit.Checkpoint(
+          "22".repeat(32), "tenant-a", 7, DIGEST, "2026-12-02T12:05:00Z", XONLY), SIG))),
+      new EnclaveResponse.Receipts(List.of(SIGNED_RECEIPT)));
 
   private static JsonNode event(String json) {
     try {

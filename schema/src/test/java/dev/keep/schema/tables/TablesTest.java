@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class TablesTest {
   @Test
   void everyTableLoads() {
-    assertEquals(List.of("jobs", "audit", "tenants", "keys", "batches", "idempotency", "webhooks", "deliveries"),
+    assertEquals(List.of("jobs", "audit", "tenants", "keys", "batches", "idempotency", "webhooks", "deliveries",
+            "receipts", "checkpoints", "attestations"),
         Tables.ALL.stream().map(TableDefinition::name).toList());
     assertEquals(java.util.Optional.of("expiresAt"), Tables.IDEMPOTENCY.ttlAttribute());
     assertEquals("jobId", Tables.JOBS.partitionKey().name());
@@ -28,7 +29,8 @@ class TablesTest {
   void aPrefixRenamesEveryTableAndChangesNothingElse() {
     List<TableDefinition> prefixed = Tables.withPrefix("SomeTest-1-");
     assertEquals(List.of("SomeTest-1-jobs", "SomeTest-1-audit", "SomeTest-1-tenants", "SomeTest-1-keys",
-            "SomeTest-1-batches", "SomeTest-1-idempotency", "SomeTest-1-webhooks", "SomeTest-1-deliveries"),
+            "SomeTest-1-batches", "SomeTest-1-idempotency", "SomeTest-1-webhooks", "SomeTest-1-deliveries",
+            "SomeTest-1-receipts", "SomeTest-1-checkpoints", "SomeTest-1-attestations"),
         prefixed.stream().map(TableDefinition::name).toList());
     for (int i = 0; i < prefixed.size(); i++) {
       assertEquals(Tables.ALL.get(i), prefixed.get(i).withName(Tables.ALL.get(i).name()));

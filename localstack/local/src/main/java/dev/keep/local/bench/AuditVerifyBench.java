@@ -40,8 +40,8 @@ import java.util.TreeMap;
  * {@code keep bench audit-verify}: how long {@link AuditVerifier} takes over an export of {@code n}
  * receipts, against the least such a check can cost, measured in the same run: {@code n} BIP-340
  * verifications alone with the same verifier. The export is made by the enclave's own parts (its
- * receipt issuer and audit key, a document from the software NSM), one boot, a checkpoint every
- * 1,000 receipts.
+ * receipt issuer and audit key, a document from the software NSM): one boot, one tenant (so one
+ * chain), a checkpoint every 1,000 receipts and one at the end, as a worker stopping asks for.
  */
 public final class AuditVerifyBench {
   private final PrintStream out;
@@ -54,6 +54,18 @@ public final class AuditVerifyBench {
   public record Made(TrustedRoot root, PcrSet pcrs, List<byte[][]> signatures) {}
 
   public Made make(Path file, int receipts) throws Exception {
+    return make(file, receipts, 1);
+  }
+
+  /**
+   * As {@link #make(Path, int)}, the receipts dealt in turn to {@code tenants} tenants
+   * ({@code bench-1}, {@code bench-2}, …), each its own chain in the one boot, interleaved in the file
+   * as they were issued.
+   */
+  public Made make(Path file, int receipts, int tenants) throws Exception {
+    if (tenants < 1) {
+      throw new IllegalArgumentException("tenants: at least 1");
+    }
     SecureRandom random = new SecureRandom();
     Signer signer = new Signer(new LibSecp256k1Engine(), random);
     LocalNitroAuthority authority = LocalNitroAuthority.generate(random, Instant.now());
@@ -74,15 +86,19 @@ public final class AuditVerifyBench {
       ReceiptIssuer issuer = new ReceiptIssuer(key, signer, bootId, Clock.systemUTC(), 16, 1_000, Duration.ofDays(1));
       List<String> checkpoints = new ArrayList<>();
       for (int i = 1; i <= receipts; i++) {
-        SignedReceipt r = issuer.issue(new ReceiptIssuer.Decision("bench-job-" + i, "bench", "bench-key", "message",
+        String tenant = tenants == 1 ? "bench" : "bench-" + (1 + (i - 1) % tenants);
+        SignedReceipt r = issuer.issue(new ReceiptIssuer.Decision("bench-job-" + i, tenant, "bench-key", "message",
             Hex.encode(Hashes.sha256(("request " + i).getBytes(StandardCharsets.UTF_8))), "SIGNED", null, null, 1L,
             "44".repeat(32), Hex.encode(Hashes.sha256(("result " + i).getBytes(StandardCharsets.UTF_8)))));
         w.write(Json.write((ExportLine) ExportLine.ReceiptLine.of(r)));
         w.newLine();
         signatures.add(new byte[][] {key.publicKey().toBytes(), r.receipt().signingHash(), Hex.decode("s", r.signature())});
-        if (issuer.checkpointDue()) {
-          checkpoints.add(Json.write((ExportLine) ExportLine.CheckpointLine.of(issuer.checkpoint())));
+        for (var due : issuer.dueCheckpoints()) {
+          checkpoints.add(Json.write((ExportLine) ExportLine.CheckpointLine.of(due)));
         }
+      }
+      for (var last : issuer.checkpointAll()) {
+        checkpoints.add(Json.write((ExportLine) ExportLine.CheckpointLine.of(last)));
       }
       for (String c : checkpoints) {
         w.write(c);
@@ -98,7 +114,8 @@ public final class AuditVerifyBench {
     try {
       long made = System.nanoTime();
       Made m = make(file, receipts);
-      out.printf(Locale.ROOT, "export of %d receipts (one boot, a checkpoint every 1,000): %,d bytes, made in %.2f s%n",
+      out.printf(Locale.ROOT,
+          "export of %d receipts (one boot, one tenant, a checkpoint every 1,000): %,d bytes, made in %.2f s%n",
           receipts, Files.size(file), (System.nanoTime() - made) / 1e9);
       AuditVerifier verifier = new AuditVerifier(AttestationVerifier.builder().trustedRoot(m.root())
           .pcrs(PcrPolicy.anyOf(m.pcrs())).build());

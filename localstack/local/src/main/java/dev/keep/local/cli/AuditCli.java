@@ -17,11 +17,16 @@ import java.util.List;
  *                     (--pcr0 HEX [--pcr1 HEX] [--pcr2 HEX] | --pcrs FILE [--pcrs FILE ...]
  *                      | --insecure-no-pcrs)           (see {@link PcrOptions})
  *                     [--allow-debug] [--local-root PEM] (a software NSM's root instead of AWS's)
+ *                     [--partial]                       (the export covers a time range (from/to):
+ *                                                        a chain may start after seq 1)
  * </pre>
  *
- * Exit status: 0 verified (a summary is printed), 1 a check failed or the file cannot be read
- * ({@code keep: audit: line N (boot …, seq S): what}), 2 usage. Issue 19 is under way: Keep does
- * not export an audit log yet, so the exports this reads today are the tests' and the bench's.
+ * Without {@code --partial}, every (boot, tenant) chain must start at seq 1, as in an export of
+ * everything; with it, a chain's first receipt is taken as given and every link from it on is
+ * checked ({@link AuditVerifier.Mode#PARTIAL}), and the summary says how many chains started late.
+ *
+ * <p>Exit status: 0 verified (a summary is printed), 1 a check failed or the file cannot be read
+ * ({@code keep: audit: line N (boot …, tenant T, seq S): what}), 2 usage.
  */
 public final class AuditCli {
   private final PrintStream out;
@@ -47,6 +52,7 @@ public final class AuditCli {
     }
     Path export = null;
     Path localRoot = null;
+    AuditVerifier.Mode mode = AuditVerifier.Mode.STRICT;
     PcrOptions pcrs = new PcrOptions();
     PcrOptions.Expected expected;
     List<String> rest = args.subList(1, args.size());
@@ -63,6 +69,7 @@ public final class AuditCli {
               AttestationCli.Options.value(rest, ++i, arg)));
           case "--local-root" -> localRoot = Path.of(AttestationCli.Options.once(localRoot, arg,
               AttestationCli.Options.value(rest, ++i, arg)));
+          case "--partial" -> mode = AuditVerifier.Mode.PARTIAL;
           default -> throw new AttestationCli.Usage(arg.startsWith("--") ? "unknown option " + arg
               : "unexpected argument '" + arg + "'");
         }
@@ -84,7 +91,7 @@ public final class AuditCli {
       throw new Failure("--local-root " + localRoot + ": " + e.getMessage());
     }
     AuditVerifier verifier = new AuditVerifier(AttestationVerifier.builder().trustedRoot(root)
-        .pcrs(expected.policy()).allowDebug(expected.allowDebug()).build());
+        .pcrs(expected.policy()).allowDebug(expected.allowDebug()).build(), mode);
     AuditVerifier.Summary summary;
     try {
       summary = verifier.verify(export);
@@ -93,14 +100,26 @@ public final class AuditCli {
     } catch (AuditVerifier.Failure e) {
       throw new Failure(e.getMessage());
     }
-    out.println("audit export verified: " + export);
-    out.println("  root:        " + root);
-    out.println("  PCRs:        " + expected.check());
-    out.println("  boots:       " + summary.boots() + " (each attestation document verified, its user_data committing to the boot's audit key)");
-    out.println("  receipts:    " + summary.receipts() + " " + summary.decisions()
-        + " (every signature, every seq and prev link)");
-    out.println("  checkpoints: " + summary.checkpoints() + " (each signed, each matching its chain)");
-    out.println("  time range:  " + (summary.from() == null ? "-" : summary.from() + " to " + summary.to()));
+    boolean partial = mode == AuditVerifier.Mode.PARTIAL;
+    out.println("audit export verified: " + export + (partial ? " (partial: a time range)" : ""));
+    out.println("  root:           " + root);
+    out.println("  PCRs:           " + expected.check());
+    out.println("  boots:          " + summary.boots()
+        + " (each attestation document verified, its user_data committing to the boot's audit key)");
+    out.println("  tenants:        " + summary.tenants());
+    out.println("  chains:         " + summary.chains() + " (one per boot and tenant)");
+    out.println("  receipts:       " + summary.receipts() + " " + summary.decisions() + " for " + summary.jobs()
+        + " jobs (every signature, every seq and prev link)");
+    out.println("  decided again:  " + summary.decidedAgain()
+        + " jobs with more than one receipt (a job decided again, e.g. after a fleet conflict, gets a new one)");
+    out.println("  partial chains: " + (partial ? summary.partialChains()
+        + " starting after seq 1 (their first receipt's prev taken as given)"
+        : "0 (not --partial: every chain starts at seq 1 with prev = 64 zeros)"));
+    out.println("  checkpoints:    " + summary.checkpoints() + " (each signed"
+        + (summary.earlierCheckpoints() == 0 ? ", each matching its chain)"
+            : "; " + summary.earlierCheckpoints() + " about receipts before the range, only signature-checked;"
+                + " the rest matching their chains)"));
+    out.println("  time range:     " + (summary.from() == null ? "-" : summary.from() + " to " + summary.to()));
     return 0;
   }
 }

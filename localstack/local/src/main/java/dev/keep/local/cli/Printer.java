@@ -48,6 +48,10 @@ final class Printer {
       case EnclaveResponse.PsbtSigned p -> psbt(p);
       case EnclaveResponse.PolicyInfo p -> policy(p);
       case EnclaveResponse.PolicyDecision d -> decision(d);
+      case EnclaveResponse.Checkpoints c -> c.checkpoints().size() + " checkpoint(s)"
+          + c.checkpoints().stream().map(p -> "\n  tenant " + p.checkpoint().tenant() + " boot "
+              + p.checkpoint().bootId().substring(0, 12) + "… seq " + p.checkpoint().seq()).reduce("", String::concat);
+      case EnclaveResponse.Receipts r -> r.receipts().size() + " receipt(s)";
       case EnclaveResponse.Error e -> e.code() + ": " + e.message();
     };
   }

@@ -42,7 +42,7 @@ public final class Demo {
    */
   public record Report(List<Outcome> jobs, Duration wall, double jobsPerSecond, long p50Millis, long p99Millis,
       double baselineWritesPerSecond, List<Outcome> psbts, List<Outcome> policy, List<Outcome> fleet,
-      Requests requests, Paced paced, List<Outcome> batch, Webhooks webhooks) {
+      Requests requests, Paced paced, List<Outcome> batch, Webhooks webhooks, AuditStep.Result audit) {
     /**
      * Every job and PSBT signed and verified, and every policy step ended as the policy says it
      * must (a dry run EVALUATED, a job over the limit REJECTED with the rule, one at it SIGNED).
@@ -54,7 +54,8 @@ public final class Demo {
           && fleet.stream().allMatch(Outcome::verified)
           && batch.stream().allMatch(Outcome::verified)
           && (paced == null || paced.allSigned())
-          && (webhooks == null || webhooks.complete());
+          && (webhooks == null || webhooks.complete())
+          && (audit == null || audit.passed());
     }
   }
 
@@ -118,9 +119,10 @@ public final class Demo {
           hook.body().get("webhookId").asText(), receiver.url());
       Report report = runJobs(stack, client, tenant, keyId, key, jobCount, timeout);
       Webhooks webhooks = awaitWebhooks(stack, client, receiver, hooksBefore, report.paced(), Instant.now().plus(timeout));
+      AuditStep.Result audit = AuditStep.run(stack, tenant, Instant.now().plus(timeout));
       return new Report(report.jobs(), report.wall(), report.jobsPerSecond(), report.p50Millis(), report.p99Millis(),
           report.baselineWritesPerSecond(), report.psbts(), report.policy(), report.fleet(), report.requests(),
-          report.paced(), report.batch(), webhooks);
+          report.paced(), report.batch(), webhooks, audit);
     }
   }
 
@@ -675,7 +677,7 @@ public final class Demo {
     Instant last = jobs.stream().map(Outcome::finishedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(first);
     double span = Math.max(1, Duration.between(first, last).toMillis()) / 1000.0;
     return new Report(jobs, wall, jobs.size() / span, percentile(latencies, 50), percentile(latencies, 99), baseline,
-        psbts, policy, fleet, requests, paced, batch, null);
+        psbts, policy, fleet, requests, paced, batch, null, null);
   }
 
   /** Nearest-rank percentile. */
@@ -764,6 +766,9 @@ public final class Demo {
     }
     if (report.webhooks() != null) {
       printWebhooks(report.webhooks());
+    }
+    if (report.audit() != null) {
+      AuditStep.print(out, report.audit());
     }
     if (report.paced() != null) {
       Paced p = report.paced();

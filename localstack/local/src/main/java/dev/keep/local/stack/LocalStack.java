@@ -15,6 +15,8 @@ import dev.keep.emulators.dynamodb.TableCreator;
 import dev.keep.emulators.kms.KmsEndpoint;
 import dev.keep.emulators.sqs.EmbeddedSqs;
 import dev.keep.enclave.EnclaveMain;
+import dev.keep.worker.audit.AuditTables;
+import dev.keep.worker.audit.DirectoryCheckpointArchive;
 import dev.keep.enclave.attestation.LocalNitroAuthority;
 import dev.keep.schema.attestation.TrustedRoot;
 import dev.keep.worker.sealing.DynamoDbSealedKeys;
@@ -79,6 +81,9 @@ public final class LocalStack implements AutoCloseable {
    * null: a moto server of the stack's own; else that endpoint, with every table named {@code
    * tablePrefix + name}.
    */
+  /** Local enclaves make a checkpoint of a chain this long after its last, with any receipt since. */
+  public static final Duration CHECKPOINT_AFTER = Duration.ofSeconds(5);
+
   public record Options(
       int apiPort, int workers, int workerConcurrency, Duration visibility, Duration lease,
       int maxReceiveCount, Duration sweepAfter, int hosts, URI dynamoDb, String tablePrefix,
@@ -251,7 +256,8 @@ public final class LocalStack implements AutoCloseable {
     String webhookKey = LocalKms.keyFor(kms, WEBHOOK_KMS_ALIAS, null);
     apiConfig = new ApiConfig(table(Tables.JOBS), table(Tables.KEYS), table(Tables.TENANTS), table(Tables.BATCHES),
         table(Tables.IDEMPOTENCY), queues.queueUrl(), new ApiConfig.Webhooks(table(Tables.WEBHOOKS),
-        table(Tables.DELIVERIES), deliveryQueues.queueUrl(), webhookKey, EndpointRules.Mode.LOCAL));
+        table(Tables.DELIVERIES), deliveryQueues.queueUrl(), webhookKey, EndpointRules.Mode.LOCAL),
+        ApiConfig.Audit.withPrefix(options.tablePrefix()));
     KmsClient apiKms = configure(KmsClient.builder(), kmsEndpoint, "api").build();
     DynamoDbClient hooksDynamo = configure(DynamoDbClient.builder(), dynamoEndpoint, "webhooks").build();
     DynamoDbStreamsClient hooksStreams = configure(DynamoDbStreamsClient.builder(), dynamoEndpoint, "webhooks").build();
@@ -319,7 +325,7 @@ public final class LocalStack implements AutoCloseable {
   public void startEnclave(int host, List<String> extraArgs) throws IOException {
     EnclaveHost h = hosts.get(host);
     List<String> args = new ArrayList<>(List.of("--local", "--tcp-port", Integer.toString(h.port),
-        "--nitro-dir", nitroDir.toString()));
+        "--nitro-dir", nitroDir.toString(), "--checkpoint-seconds", Long.toString(CHECKPOINT_AFTER.toSeconds())));
     args.addAll(extraArgs);
     if (host == 0 && operatorClient != null) {
       operatorClient.close();
@@ -368,9 +374,28 @@ public final class LocalStack implements AutoCloseable {
         attestationRoot, Clock.systemUTC());
     hosts.get(host).sealers.add(sealer);
     Worker worker = new Worker(workerSqs, db, client,
-        config, table(Tables.JOBS), table(Tables.AUDIT), table(Tables.KEYS), sealer, Clock.systemUTC()).start();
+        config, table(Tables.JOBS), table(Tables.AUDIT), table(Tables.KEYS), sealer, auditConfig(), Clock.systemUTC())
+        .start();
     workers.add(worker);
     return worker;
+  }
+
+  /**
+   * The audit chain locally: checkpoints due after {@link #CHECKPOINT_AFTER} (not five minutes, so a
+   * demo sees them), asked for every two seconds, and archived to {@link #checkpointDirectory()}.
+   */
+  private Worker.Audit auditConfig() {
+    return new Worker.Audit(auditTables(), List.of(new DirectoryCheckpointArchive(checkpointDirectory())),
+        Duration.ofSeconds(2), Duration.ofSeconds(10));
+  }
+
+  public AuditTables auditTables() {
+    return new AuditTables(table(Tables.RECEIPTS), table(Tables.CHECKPOINTS), table(Tables.ATTESTATIONS));
+  }
+
+  /** Where this stack's workers archive checkpoints: the local stand-in for S3 Object Lock. */
+  public java.nio.file.Path checkpointDirectory() {
+    return runDirectory.path().resolve("checkpoints");
   }
 
   /**
@@ -386,6 +411,11 @@ public final class LocalStack implements AutoCloseable {
         Map.entry("KEEP_JOBS_TABLE", table(Tables.JOBS)),
         Map.entry("KEEP_AUDIT_TABLE", table(Tables.AUDIT)),
         Map.entry("KEEP_KEYS_TABLE", table(Tables.KEYS)),
+        Map.entry("KEEP_RECEIPTS_TABLE", table(Tables.RECEIPTS)),
+        Map.entry("KEEP_CHECKPOINTS_TABLE", table(Tables.CHECKPOINTS)),
+        Map.entry("KEEP_ATTESTATIONS_TABLE", table(Tables.ATTESTATIONS)),
+        Map.entry("KEEP_CHECKPOINT_DIR", checkpointDirectory().toString()),
+        Map.entry("KEEP_CHECKPOINT_POLL_SECONDS", "2"),
         Map.entry("KEEP_VISIBILITY_SECONDS", Long.toString(options.visibility().toSeconds())),
         Map.entry("KEEP_LEASE_SECONDS", Long.toString(options.lease().toSeconds())),
         Map.entry("KEEP_WAIT_SECONDS", "2"),
@@ -470,6 +500,17 @@ public final class LocalStack implements AutoCloseable {
       throw new IllegalStateException("the enclave refused the public key of '" + keyId + "' at " + path + ": " + response);
     }
     return info;
+  }
+
+  /** An auditor's API key for {@code tenantId}: read-only (issue 19). */
+  public void createAuditorKey(String tenantId, String apiKey) {
+    Provisioning.createApiKey(dynamo, table(Tables.TENANTS), tenantId, apiKey, dev.keep.api.auth.Tenant.Role.AUDITOR,
+        Provisioning.LOCAL_RATE_PER_SECOND);
+  }
+
+  /** The local software NSM's root certificate (PEM): {@code keep audit verify --local-root}. */
+  public java.nio.file.Path attestationRootPem() {
+    return nitroDir.resolve("local-nitro-root.pem");
   }
 
   public void createTenant(String tenantId, String apiKey) {

@@ -1,5 +1,6 @@
 package dev.keep.local.stack;
 
+import dev.keep.api.auth.Tenant;
 import dev.keep.api.auth.TenantAuthenticator;
 import dev.keep.schema.tables.TenantAttributes;
 import java.time.Instant;
@@ -32,17 +33,36 @@ public final class Provisioning {
     return new Queues(queueUrl, dlqUrl);
   }
 
-  /** Stores a tenant's API key, hashed; the key itself is never written anywhere. */
+  /** Stores a tenant's submitter API key, hashed; the key itself is never written anywhere. */
   public static void createTenant(DynamoDbClient dynamo, String tenantsTable, String tenantId, String apiKey) {
-    dynamo.putItem(b -> b.tableName(tenantsTable).item(Map.of(
-        TenantAttributes.API_KEY_HASH, AttributeValue.fromS(TenantAuthenticator.hash(apiKey)),
-        TenantAttributes.TENANT_ID, AttributeValue.fromS(tenantId),
-        TenantAttributes.NAME, AttributeValue.fromS(tenantId),
-        TenantAttributes.CREATED_AT, AttributeValue.fromS(Instant.now().toString()),
-        // The local stack's tenants are load generators (the demo reads back 5,000 jobs as fast as
-        // it can): a rate well above the default, so their figures measure the pipeline.
-        TenantAttributes.RATE_PER_SECOND, AttributeValue.fromN(Integer.toString(LOCAL_RATE_PER_SECOND)),
-        TenantAttributes.RATE_BURST, AttributeValue.fromN(Integer.toString(2 * LOCAL_RATE_PER_SECOND)))));
+    createApiKey(dynamo, tenantsTable, tenantId, apiKey, Tenant.Role.SUBMITTER, LOCAL_RATE_PER_SECOND);
+  }
+
+  /**
+   * Stores an API key of {@code tenantId} with {@code role}, hashed, unless that key is stored
+   * already (for any tenant): a key names one tenant and one role, never two.
+   *
+   * @param ratePerSecond the key's request rate; its burst is twice that
+   * @throws IllegalStateException when the key is taken
+   */
+  public static void createApiKey(DynamoDbClient dynamo, String tenantsTable, String tenantId, String apiKey,
+      Tenant.Role role, int ratePerSecond) {
+    try {
+      dynamo.putItem(b -> b.tableName(tenantsTable).item(Map.of(
+              TenantAttributes.API_KEY_HASH, AttributeValue.fromS(TenantAuthenticator.hash(apiKey)),
+              TenantAttributes.TENANT_ID, AttributeValue.fromS(tenantId),
+              TenantAttributes.NAME, AttributeValue.fromS(tenantId),
+              TenantAttributes.ROLE, AttributeValue.fromS(role.wireName()),
+              TenantAttributes.CREATED_AT, AttributeValue.fromS(Instant.now().toString()),
+              // The local stack's tenants are load generators (the demo reads back 5,000 jobs as fast
+              // as it can): a rate well above the default, so their figures measure the pipeline.
+              TenantAttributes.RATE_PER_SECOND, AttributeValue.fromN(Integer.toString(ratePerSecond)),
+              TenantAttributes.RATE_BURST, AttributeValue.fromN(Integer.toString(2 * ratePerSecond))))
+          .conditionExpression("attribute_not_exists(#h)")
+          .expressionAttributeNames(Map.of("#h", TenantAttributes.API_KEY_HASH)));
+    } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+      throw new IllegalStateException("that API key is stored already; make another", e);
+    }
   }
 
   /** Requests a second a local tenant may make; a deployed tenant's default is {@code Tenant}'s. */

@@ -50,7 +50,11 @@ class FleetSystemTest {
   }
 
   private static void limitedKey(String keyId) throws Exception {
-    stack.createKey(keyId, "t-fleet", new EnclaveRequest.KeySpec("single", "testnet", false), """
+    limitedKey(keyId, "t-fleet");
+  }
+
+  private static void limitedKey(String keyId, String tenant) throws Exception {
+    stack.createKey(keyId, tenant, new EnclaveRequest.KeySpec("single", "testnet", false), """
         {"version": 1, "rule": {"id": "fleet", "all": [
           {"id": "messages", "type": "allowed_kinds", "kinds": ["message"]},
           {"id": "fifty-an-hour", "type": "max_count", "window": "1h", "count": %d}]}}
@@ -58,6 +62,10 @@ class FleetSystemTest {
   }
 
   private static List<String> submit(String keyId, int count) throws Exception {
+    return submit(client, keyId, count);
+  }
+
+  private static List<String> submit(JobsClient client, String keyId, int count) throws Exception {
     List<String> ids = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<String>> futures = new ArrayList<>();
@@ -74,6 +82,11 @@ class FleetSystemTest {
   }
 
   private static Map<String, Integer> ended(List<String> ids, List<String> reasons, Map<String, Integer> byWorker) {
+    return ended(client, ids, reasons, byWorker);
+  }
+
+  private static Map<String, Integer> ended(JobsClient client, List<String> ids, List<String> reasons,
+      Map<String, Integer> byWorker) {
     Map<String, Integer> statuses = new TreeMap<>();
     for (String id : ids) {
       JsonNode view = Await.until("job " + id + " to end", Duration.ofSeconds(180), () -> {
@@ -102,11 +115,14 @@ class FleetSystemTest {
 
   @Test
   void oneLimitAcrossThreeHosts() throws Exception {
-    limitedKey("fleet-key");
-    List<String> ids = submit("fleet-key", 3 * LIMIT);
+    // A tenant of its own, so that its audit chains hold this test's decisions only.
+    stack.createTenant("t-fleet-audit", "api-key-for-the-fleet-audit-test");
+    limitedKey("fleet-key", "t-fleet-audit");
+    JobsClient tenant = new JobsClient(stack.apiUrl(), "api-key-for-the-fleet-audit-test");
+    List<String> ids = submit(tenant, "fleet-key", 3 * LIMIT);
     List<String> reasons = new ArrayList<>();
     Map<String, Integer> byWorker = new TreeMap<>();
-    Map<String, Integer> statuses = ended(ids, reasons, byWorker);
+    Map<String, Integer> statuses = ended(tenant, ids, reasons, byWorker);
     assertEquals(Map.of("SIGNED", LIMIT, "REJECTED", 2 * LIMIT), statuses, "per worker: " + byWorker);
     assertTrue(reasons.stream().allMatch(r -> r.equals("policy rule 'fifty-an-hour': max_count 1h: 50 + 1 > 50")),
         reasons.toString());
@@ -114,6 +130,45 @@ class FleetSystemTest {
     assertEquals(LIMIT, reportedCount("fleet-key"));
     long conflicts = stack.workers().stream().mapToLong(w -> w.lanes().conflicts()).sum();
     System.out.println("FleetSystemTest: per worker " + byWorker + ", group writes refused for a moved state: " + conflicts);
+
+    // Issue 19: three boots, each with its own chain for the tenant, gap-free although groups were
+    // decided again when another host stored first (each answer the enclave released is in its
+    // chain), and every job with a receipt.
+    String auditorKey = "api-key-for-the-fleet-auditor-0001";
+    stack.createAuditorKey("t-fleet-audit", auditorKey);
+    java.nio.file.Path export = stack.runDirectory().resolve("fleet-audit.jsonl");
+    Await.until("every chain's tail to be checkpointed", Duration.ofSeconds(60), () -> {
+      try {
+        new dev.keep.local.cli.AuditExportCli(System.out).export(stack.apiUrl(), auditorKey, null, null, export);
+        return tailsCheckpointed(export);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, done -> done);
+    var summary = new dev.keep.local.audit.AuditVerifier(dev.keep.schema.attestation.AttestationVerifier.builder()
+        .trustedRoot(dev.keep.schema.attestation.TrustedRoot.local(java.nio.file.Files.readAllBytes(
+            stack.attestationRootPem())))
+        .pcrs(dev.keep.schema.attestation.PcrPolicy.insecureNoCheck()).build()).verify(export);
+    System.out.println("FleetSystemTest: audit " + summary);
+    assertEquals(3, summary.chains(), summary.toString());
+    assertEquals(3 * LIMIT, summary.jobs(), "every job has a receipt: " + summary);
+    assertTrue(summary.decisions().get("SIGNED") >= LIMIT && summary.decisions().get("REJECTED") >= 2 * LIMIT,
+        summary.toString());
+  }
+
+  /** Whether every chain's last receipt in {@code export} is under a checkpoint. */
+  private static boolean tailsCheckpointed(java.nio.file.Path export) throws java.io.IOException {
+    Map<String, Long> last = new java.util.HashMap<>();
+    Map<String, Long> checkpointed = new java.util.HashMap<>();
+    for (String line : java.nio.file.Files.readAllLines(export)) {
+      var parsed = dev.keep.schema.encoding.Json.MAPPER.readValue(line, dev.keep.schema.audit.ExportLine.class);
+      if (parsed instanceof dev.keep.schema.audit.ExportLine.ReceiptLine r) {
+        last.merge(r.receipt().bootId(), r.receipt().seq(), Math::max);
+      } else if (parsed instanceof dev.keep.schema.audit.ExportLine.CheckpointLine c) {
+        checkpointed.merge(c.checkpoint().bootId(), c.checkpoint().seq(), Math::max);
+      }
+    }
+    return !last.isEmpty() && last.entrySet().stream().allMatch(e -> checkpointed.getOrDefault(e.getKey(), 0L) >= e.getValue());
   }
 
   @Test

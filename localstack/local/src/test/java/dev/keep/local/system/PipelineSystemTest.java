@@ -76,6 +76,19 @@ class PipelineSystemTest {
     assertEquals(1, report.webhooks().events().stream().filter(e -> e.attempts() == 2).count(),
         printed.toString(StandardCharsets.UTF_8));
     assertEquals(1, report.webhooks().events().stream().filter(e -> "batch.completed".equals(e.type())).count());
+    // Issue 19: exported with an auditor's key (whose POST was refused), verified offline against this
+    // build's PCRs, every chain's tail under a checkpoint, and a receipt removed is caught.
+    assertTrue(report.audit().passed(), printed.toString(StandardCharsets.UTF_8));
+    assertTrue(report.audit().summary().receipts() >= 50 + 2 + 200, printed.toString(StandardCharsets.UTF_8));
+    assertTrue(report.audit().summary().decisions().keySet().containsAll(List.of("SIGNED", "REJECTED", "EVALUATED")),
+        report.audit().summary().decisions().toString());
+    assertTrue(report.audit().tamperCaught().contains("missing: the chain has a gap"), report.audit().tamperCaught());
+    // Every job's audit record carries its receipt.
+    for (Demo.Outcome job : report.jobs()) {
+      Map<String, AttributeValue> record = stack.dynamo().getItem(b -> b.tableName(stack.table(Tables.AUDIT))
+          .key(Map.of("jobId", AttributeValue.fromS(job.jobId())))).item();
+      assertTrue(record.containsKey("receipt"), job.jobId() + ": " + record);
+    }
     // The audit table is keyed by job id and written with a not-exists condition: one record per job.
     assertTrue(count(stack.table(Tables.AUDIT)) >= 50);
   }
@@ -98,6 +111,73 @@ class PipelineSystemTest {
         .key(Map.of("jobId", AttributeValue.fromS(jobId))).consistentRead(true)).item();
     assertEquals("REJECTED", audit.get("decision").s());
     assertTrue(audit.get("reason").s().startsWith("KEY_NOT_FOUND"), audit.get("reason").s());
+  }
+
+  /**
+   * Issue 19: a signature the enclave released that no worker stored (here an operator's direct
+   * request; equally a worker killed between the answer and its write) leaves a gap in the
+   * tenant's chain until the next checkpoint's repair asks the enclave for it and writes it.
+   */
+  @Test
+  void aReceiptNoWorkerStoredIsFilledFromTheEnclave_andTheChainVerifies() throws Exception {
+    stack.createTenant("t-gap", "api-key-for-the-gap-test-0001");
+    stack.createAuditorKey("t-gap", "api-key-for-the-gap-auditor-1");
+    stack.createKey("gap-key", "t-gap");
+    JobsClient client = new JobsClient(stack.apiUrl(), "api-key-for-the-gap-test-0001");
+    String first = client.submit("{\"keyId\":\"gap-key\",\"kind\":\"message\",\"message\":\"01\"}").body()
+        .get("jobId").asText();
+    Await.until("job " + first + " to end", Duration.ofSeconds(60), () -> get(client, first),
+        v -> v.path("status").asText().equals("SIGNED"));
+    // Seq 2 of the chain: signed and released, never stored by a worker.
+    var unstored = stack.operatorSealer().call(new dev.keep.schema.protocol.EnclaveRequest.SignMessage(
+        java.util.UUID.randomUUID().toString(), "gap-key", "02", "bip340", null));
+    assertTrue(unstored instanceof dev.keep.schema.protocol.EnclaveResponse.SchnorrSigned, unstored.toString());
+    String third = client.submit("{\"keyId\":\"gap-key\",\"kind\":\"message\",\"message\":\"03\"}").body()
+        .get("jobId").asText();
+    Await.until("job " + third + " to end", Duration.ofSeconds(60), () -> get(client, third),
+        v -> v.path("status").asText().equals("SIGNED"));
+    java.nio.file.Path export = stack.runDirectory().resolve("gap-audit.jsonl");
+    dev.keep.local.audit.AuditVerifier verifier = new dev.keep.local.audit.AuditVerifier(
+        dev.keep.schema.attestation.AttestationVerifier.builder()
+            .trustedRoot(dev.keep.schema.attestation.TrustedRoot.local(java.nio.file.Files.readAllBytes(
+                stack.attestationRootPem())))
+            .pcrs(dev.keep.schema.attestation.PcrPolicy.insecureNoCheck()).build());
+    // Until the repair (10 s after the chain's checkpoint, locally) the export shows the gap.
+    var summary = Await.until("the gap to be filled", Duration.ofSeconds(60), () -> {
+      try {
+        new dev.keep.local.cli.AuditExportCli(System.out).export(stack.apiUrl(), "api-key-for-the-gap-auditor-1", null,
+            null, export);
+        return java.util.Optional.of(verifier.verify(export));
+      } catch (dev.keep.local.audit.AuditVerifier.Failure e) {
+        return java.util.Optional.<dev.keep.local.audit.AuditVerifier.Summary>empty();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, java.util.Optional::isPresent).orElseThrow();
+    // Three jobs; the third may have two receipts: the operator's signature charged the key's state,
+    // so the worker's first decision of it was on a state no longer stored, and it was decided again.
+    assertEquals(3, summary.jobs(), summary.toString());
+    assertEquals(summary.receipts(), summary.decisions().get("SIGNED"), summary.toString());
+    assertTrue(stack.workers().stream().mapToLong(w -> w.audit().repairedReceipts()).sum() >= 1);
+
+    // An enclave restart is a new boot: a new audit key, a new chain from seq 1, and both verify.
+    stack.enclaveProcess().kill();
+    stack.startEnclave();
+    String fourth = client.submit("{\"keyId\":\"gap-key\",\"kind\":\"message\",\"message\":\"04\"}").body()
+        .get("jobId").asText();
+    Await.until("job " + fourth + " to end", Duration.ofSeconds(90), () -> get(client, fourth),
+        v -> v.path("status").asText().equals("SIGNED"));
+    var twoBoots = Await.until("the new boot's chain in the export", Duration.ofSeconds(60), () -> {
+      try {
+        new dev.keep.local.cli.AuditExportCli(System.out).export(stack.apiUrl(), "api-key-for-the-gap-auditor-1", null,
+            null, export);
+        return verifier.verify(export);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, s -> s.jobs() == 4);
+    assertEquals(2, twoBoots.boots(), twoBoots.toString());
+    assertEquals(2, twoBoots.chains(), twoBoots.toString());
   }
 
   @Test
